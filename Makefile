@@ -1,0 +1,48 @@
+# Forum Archive: `make run` serves the site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+ENV_FILE := var/local.env
+FIXTURES := fixtures/beijing-tokyo-forum/series.json fixtures/beijing-tokyo-forum/edition-20.json
+
+.PHONY: run setup install install-dev test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[postgres,redis]'
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[postgres,redis,dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Local settings, generated once and never committed: a random SECRET_KEY and the local hosts.
+$(ENV_FILE):
+	mkdir -p var
+	printf 'SECRET_KEY=%s\nALLOWED_HOSTS=127.0.0.1,localhost,[::1]\nSERVE_MEDIA=1\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+
+setup: install $(ENV_FILE)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_edition --update $(FIXTURES)
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+
+run: setup
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py forumarchive.wsgi
+
+test: install-dev $(ENV_FILE)
+	$(BIN)/python -m pytest -n auto
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf var/static var/forumarchive.sqlite3*

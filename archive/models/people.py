@@ -1,0 +1,222 @@
+"""People, the appearances they made at editions, and what they said there."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import SlugKeyed
+from .edition import Edition, SubForum
+from .reference import Organization, Source
+
+
+class Participant(SlugKeyed):
+    name = models.CharField(_("name"), max_length=200)
+    native_name = models.CharField(
+        _("native-script name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name in its own script, only where a source gives it."),
+    )
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    bio = models.TextField(_("short biography"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="portraits/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:participant-detail", kwargs={"slug": self.slug})
+
+
+class AppearanceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, participant_slug, forum_slug, number, subforum_slug, role):
+        return self.get(
+            participant__slug=participant_slug,
+            edition__forum__slug=forum_slug,
+            edition__number=number,
+            sub_forum__slug=subforum_slug or None,
+            role=role,
+        )
+
+    def published(self):
+        return self.filter(edition__status=Edition.Status.PUBLISHED)
+
+
+class Appearance(models.Model):
+    """A participant at an edition, as they were then: role, position and organization."""
+
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", _("Speaker")
+        KEYNOTE = "keynote", _("Keynote speaker")
+        VIDEO_ADDRESS = "video-address", _("Video address")
+        MODERATOR = "moderator", _("Moderator")
+        PANELIST = "panelist", _("Panelist")
+        PARTICIPANT = "participant", _("Participant")
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="appearances",
+    )
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="appearances"
+    )
+    sub_forum = models.ForeignKey(
+        SubForum,
+        verbose_name=_("sub-forum"),
+        on_delete=models.CASCADE,
+        related_name="appearances",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for an appearance at the edition as a whole."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    position = models.CharField(
+        _("position then"),
+        max_length=200,
+        blank=True,
+        help_text=_("The post held at the time, as the source gives it."),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization then"),
+        on_delete=models.PROTECT,
+        related_name="appearances",
+        null=True,
+        blank=True,
+    )
+    organization_name = models.CharField(
+        _("organization name then"),
+        max_length=200,
+        blank=True,
+        help_text=_("The organization's name at the time, if it differs from today's."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = models.Manager.from_queryset(AppearanceQuerySet)()
+
+    class Meta:
+        ordering = ["edition", "sub_forum__order", "order", "participant__name"]
+        verbose_name = _("appearance")
+        verbose_name_plural = _("appearances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "sub_forum", "role"],
+                condition=Q(sub_forum__isnull=False),
+                name="appearance_once_per_role_per_subforum",
+                violation_error_message=_(
+                    "This participant already has this role in this sub-forum."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "edition", "role"],
+                condition=Q(sub_forum__isnull=True),
+                name="appearance_once_per_role_per_edition",
+                violation_error_message=_("This participant already has this role at this edition."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} · {self.get_role_display()} · {self.edition}"
+
+    def natural_key(self):
+        return (
+            self.participant.natural_key()
+            + self.edition.natural_key()
+            + (self.sub_forum.slug if self.sub_forum else "", self.role)
+        )
+
+    natural_key.dependencies = ["archive.participant", "archive.subforum"]
+
+    @property
+    def organization_label(self):
+        """The organization's name as it was at the time of the appearance."""
+        if self.organization_name:
+            return self.organization_name
+        return self.organization.name if self.organization else ""
+
+    def clean(self):
+        sub_forum = self.sub_forum
+        try:
+            edition = self.edition
+        except Appearance.edition.RelatedObjectDoesNotExist:
+            return  # the missing edition is reported by field validation
+        if sub_forum is not None and sub_forum.edition != edition:
+            raise ValidationError(
+                {
+                    "sub_forum": _(
+                        "The sub-forum “%(sub_forum)s” belongs to the %(other)s, not the %(edition)s."
+                    )
+                    % {"sub_forum": sub_forum, "other": sub_forum.edition, "edition": edition}
+                }
+            )
+
+
+class StatementQuerySet(models.QuerySet):
+    def get_by_natural_key(self, participant_slug, forum_slug, number, subforum_slug, role, seq):
+        return self.get(
+            appearance=Appearance.objects.get_by_natural_key(
+                participant_slug, forum_slug, number, subforum_slug, role
+            ),
+            number=seq,
+        )
+
+    def published(self):
+        return self.filter(appearance__edition__status=Edition.Status.PUBLISHED)
+
+
+class Statement(models.Model):
+    class Kind(models.TextChoices):
+        QUOTE = "quote", _("Direct quote")
+        PARAPHRASE = "paraphrase", _("Paraphrase")
+
+    appearance = models.ForeignKey(
+        Appearance,
+        verbose_name=_("appearance"),
+        on_delete=models.CASCADE,
+        related_name="statements",
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"), default=1, help_text=_("Order of the statement within the appearance.")
+    )
+    text = models.TextField(
+        _("text"),
+        help_text=_("A quote word for word, or a faithful paraphrase marked as such."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="statements"
+    )
+
+    objects = models.Manager.from_queryset(StatementQuerySet)()
+
+    class Meta:
+        ordering = ["appearance", "number"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appearance", "number"], name="statement_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["quote", "paraphrase"]), name="statement_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"{self.appearance.participant}: {text}"
+
+    def natural_key(self):
+        return self.appearance.natural_key() + (self.number,)
+
+    natural_key.dependencies = ["archive.appearance", "archive.source"]
+

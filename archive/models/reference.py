@@ -1,0 +1,120 @@
+"""Records that editions share: the series itself, organizations, topics and sources."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import SlugKeyed, split_lines
+
+
+class Organization(SlugKeyed):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        MEDIA = "media", _("Media")
+        ACADEMIA = "academia", _("Academia")
+        BUSINESS = "business", _("Business")
+        NON_PROFIT = "non-profit", _("Non-profit")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    native_name = models.CharField(
+        _("native-script name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name in its own script, only where a source gives it."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    alternative_names = models.TextField(
+        _("former and alternative names"),
+        blank=True,
+        help_text=_("One per line. Search finds the organization by any of them."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:organization-detail", kwargs={"slug": self.slug})
+
+    @property
+    def alternative_name_list(self):
+        return split_lines(self.alternative_names)
+
+
+class Forum(SlugKeyed):
+    """A series of meetings, such as the Beijing-Tokyo Forum."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    alternative_names = models.TextField(
+        _("alternative names"),
+        blank=True,
+        help_text=_("One per line, e.g. the name the other host country uses. Search finds them."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    organizers = models.ManyToManyField(
+        Organization, verbose_name=_("organizers"), related_name="forums", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:home")
+
+    @property
+    def alternative_name_list(self):
+        return split_lines(self.alternative_names)
+
+
+class Topic(SlugKeyed):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:topic-detail", kwargs={"slug": self.slug})
+
+
+class Source(SlugKeyed):
+    """A document that records come from; every statement cites one."""
+
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    url = models.URLField(
+        _("web address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Only http(s) addresses; leave empty when the source gives none."),
+    )
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("What editors inferred rather than read here, and why."),
+    )
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title
