@@ -27,7 +27,7 @@ class EditionQuerySet(models.QuerySet):
 
     def for_detail(self):
         return self.select_related("forum").prefetch_related(
-            "co_organizers", "sources", "sub_forums__topics"
+            "co_organizers", "sources", "topics", "sub_forums__topics"
         )
 
 
@@ -59,6 +59,13 @@ class Edition(models.Model):
     )
     sources = models.ManyToManyField(
         Source, verbose_name=_("sources"), related_name="editions", blank=True
+    )
+    topics = models.ManyToManyField(
+        Topic,
+        verbose_name=_("areas discussed"),
+        related_name="editions",
+        blank=True,
+        help_text=_("The areas the edition as a whole discussed; sessions carry their own."),
     )
     status = models.CharField(
         _("status"),
