@@ -4,6 +4,7 @@ from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .reference import Forum, Organization, Source, Topic
@@ -75,7 +76,8 @@ class Edition(models.Model):
         help_text=_("Drafts, and everything under them, are hidden from the public."),
     )
     cover = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # Not auto_now: that leaves the column empty when fixtures load in raw mode.
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
 
     objects = models.Manager.from_queryset(EditionQuerySet)()
 
@@ -118,6 +120,12 @@ class Edition(models.Model):
 
     def get_absolute_url(self):
         return reverse("archive:edition-detail", kwargs={"slug": self.forum.slug, "number": self.number})
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
