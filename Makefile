@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 ENV_FILE := var/local.env
-FIXTURES := fixtures/beijing-tokyo-forum/series.json fixtures/beijing-tokyo-forum/edition-20.json
+FIXTURES := $(sort $(wildcard fixtures/*/*.json))
 
 .PHONY: run setup install install-dev test lint bench clean
 

@@ -86,8 +86,12 @@ class AppearanceFactory(factory.django.DjangoModelFactory):
         model = models.Appearance
 
     participant = factory.SubFactory(ParticipantFactory)
-    edition = factory.SubFactory(EditionFactory)
     sub_forum = None
+    edition = factory.Maybe(
+        "sub_forum",
+        yes_declaration=factory.SelfAttribute("sub_forum.edition"),
+        no_declaration=factory.SubFactory(EditionFactory),
+    )
     role = models.Appearance.Role.SPEAKER
     position = "Researcher"
     organization = factory.SubFactory(OrganizationFactory)

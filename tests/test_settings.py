@@ -1,0 +1,120 @@
+"""The foundation: settings from the environment, deploy checks, and `make run`'s setup step."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + "-a-production-secret-key-of-enough-length-and-variety-123",
+    "ALLOWED_HOSTS": "archive.example.org",
+    "HTTPS_ONLY": "1",
+}
+
+
+def run_manage(*args, env_overrides, cwd=ROOT):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["FORUMARCHIVE_ENV_FILE"] = "/nonexistent/local.env"
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+def test_database_engine_follows_database_url():
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith("postgres") else "sqlite"
+    assert connection.vendor == expected
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite")
+    and "DATABASE_URL" in os.environ,
+    reason="SQLite options apply only to the SQLite engine",
+)
+def test_sqlite_uses_immediate_transactions_and_a_lock_timeout():
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+
+
+def test_production_settings_pass_deploy_check_at_warning_level():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+
+
+def test_missing_secret_key_with_debug_off_stops_start_up():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode == 1
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_missing_allowed_hosts_with_debug_off_stops_start_up():
+    env = {**PRODUCTION_ENV, "ALLOWED_HOSTS": ""}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode == 1
+    assert "ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
+
+
+def test_request_errors_are_logged_to_stderr_with_tracebacks():
+    logger = settings.LOGGING["loggers"]["django.request"]
+    assert logger["level"] == "ERROR"
+    assert settings.LOGGING["handlers"][logger["handlers"][0]]["class"] == (
+        "logging.StreamHandler"
+    )
+
+
+@pytest.mark.django_db
+def test_home_page_answers_200(client):
+    assert client.get("/").status_code == 200
+
+
+def _row_counts(path):
+    with sqlite3.connect(path) as db:
+        tables = [
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'archive_%'"
+            )
+        ]
+        return {table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}
+
+
+def test_make_setup_is_idempotent(tmp_path):
+    """`make run` migrates and loads the fixtures each time: the second run changes nothing."""
+    database = tmp_path / "setup.sqlite3"
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    counts = []
+    for _ in range(2):
+        for command in (
+            ["migrate", "--noinput"],
+            ["load_edition", "--update", *sorted(map(str, ROOT.glob("fixtures/*/*.json")))],
+        ):
+            result = run_manage(*command, env_overrides=env)
+            assert result.returncode == 0, result.stderr
+        counts.append(_row_counts(database))
+    assert counts[0] == counts[1]
+    assert counts[0]["archive_statement"] == 10
+    assert counts[0]["archive_participant"] == 4
