@@ -1,6 +1,7 @@
 """The editors' admin: every archive record, with inlines, search, filters and actions."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -227,6 +228,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "published_on"]
     search_fields = ["title", "publisher", "note"]
     prepopulated_fields = {"slug": ["title"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Topic)

@@ -3,6 +3,15 @@ import pytest
 from . import factories
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings, tmp_path_factory):
+    """Tests render pages without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def editor(db):
     return factories.EditorFactory()
