@@ -7,7 +7,9 @@ database pages, so the default is one sync worker per core plus one.
 import multiprocessing
 import os
 
-bind = os.environ.get("BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+bind = os.environ.get(
+    "BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+)
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = os.environ.get("WORKER_CLASS", "sync")
 threads = int(os.environ.get("THREADS", "1"))

@@ -92,7 +92,9 @@ class EditionAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         self._set_status(request, queryset, Edition.Status.PUBLISHED)
 
-    @admin.action(description=_("Unpublish the selected editions (make them drafts)"), permissions=["change"])
+    @admin.action(
+        description=_("Unpublish the selected editions (make them drafts)"), permissions=["change"]
+    )
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Edition.Status.DRAFT)
 

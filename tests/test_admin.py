@@ -12,7 +12,7 @@ from . import factories
 
 pytestmark = pytest.mark.django_db
 
-ARCHIVE_MODELS = [model for model in apps.get_app_config("archive").get_models()]
+ARCHIVE_MODELS = list(apps.get_app_config("archive").get_models())
 
 RECORD_FACTORIES = {
     "organization": factories.OrganizationFactory,

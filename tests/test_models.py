@@ -137,7 +137,11 @@ def test_statement_with_an_unknown_kind_is_rejected_by_the_database():
 def test_statement_number_is_unique_within_its_appearance():
     first = factories.StatementFactory()
     duplicate = Statement(
-        appearance=first.appearance, number=first.number, text="x", kind="quote", source=first.source
+        appearance=first.appearance,
+        number=first.number,
+        text="x",
+        kind="quote",
+        source=first.source,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         duplicate.save()
@@ -190,8 +194,17 @@ def test_natural_keys_are_built_from_the_parents_keys():
 
 
 def test_every_model_declares_a_natural_key():
-    for model in (Appearance, Edition, Forum, Organization, Participant, Source, Statement,
-                  SubForum, Topic):
+    for model in (
+        Appearance,
+        Edition,
+        Forum,
+        Organization,
+        Participant,
+        Source,
+        Statement,
+        SubForum,
+        Topic,
+    ):
         assert hasattr(model, "natural_key")
         assert hasattr(model._default_manager, "get_by_natural_key")
 

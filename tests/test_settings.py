@@ -56,7 +56,9 @@ def test_sqlite_uses_immediate_transactions_and_a_lock_timeout():
 
 
 def test_production_settings_pass_deploy_check_at_warning_level():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -77,9 +79,7 @@ def test_missing_allowed_hosts_with_debug_off_stops_start_up():
 def test_request_errors_are_logged_to_stderr_with_tracebacks():
     logger = settings.LOGGING["loggers"]["django.request"]
     assert logger["level"] == "ERROR"
-    assert settings.LOGGING["handlers"][logger["handlers"][0]]["class"] == (
-        "logging.StreamHandler"
-    )
+    assert settings.LOGGING["handlers"][logger["handlers"][0]]["class"] == ("logging.StreamHandler")
 
 
 @pytest.mark.django_db
@@ -95,7 +95,9 @@ def _row_counts(path):
                 "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'archive_%'"
             )
         ]
-        return {table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}
+        return {
+            table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables
+        }
 
 
 def test_make_setup_is_idempotent(tmp_path):

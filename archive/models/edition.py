@@ -101,6 +101,17 @@ class Edition(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "archive:edition-detail", kwargs={"slug": self.forum.slug, "number": self.number}
+        )
+
     def natural_key(self):
         return self.forum.natural_key() + (self.number,)
 
@@ -118,20 +129,9 @@ class Edition(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
-    def get_absolute_url(self):
-        return reverse("archive:edition-detail", kwargs={"slug": self.forum.slug, "number": self.number})
-
-    def save(self, *args, **kwargs):
-        self.updated_at = timezone.now()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
-        super().save(*args, **kwargs)
-
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError(
-                {"end_date": _("The end date cannot be before the start date.")}
-            )
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
 
 class SubForumQuerySet(models.QuerySet):
@@ -180,14 +180,14 @@ class SubForum(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return self.edition.natural_key() + (self.slug,)
-
-    natural_key.dependencies = ["archive.edition"]
-
     def get_absolute_url(self):
         edition = self.edition
         return reverse(
             "archive:subforum-detail",
             kwargs={"slug": edition.forum.slug, "number": edition.number, "subforum": self.slug},
         )
+
+    def natural_key(self):
+        return self.edition.natural_key() + (self.slug,)
+
+    natural_key.dependencies = ["archive.edition"]

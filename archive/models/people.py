@@ -120,7 +120,9 @@ class Appearance(models.Model):
                 fields=["participant", "edition", "role"],
                 condition=Q(sub_forum__isnull=True),
                 name="appearance_once_per_role_per_edition",
-                violation_error_message=_("This participant already has this role at this edition."),
+                violation_error_message=_(
+                    "This participant already has this role at this edition."
+                ),
             ),
         ]
 
@@ -153,7 +155,8 @@ class Appearance(models.Model):
             raise ValidationError(
                 {
                     "sub_forum": _(
-                        "The sub-forum “%(sub_forum)s” belongs to the %(other)s, not the %(edition)s."
+                        "The sub-forum “%(sub_forum)s” belongs to the %(other)s, "
+                        "not the %(edition)s."
                     )
                     % {"sub_forum": sub_forum, "other": sub_forum.edition, "edition": edition}
                 }
@@ -219,4 +222,3 @@ class Statement(models.Model):
         return self.appearance.natural_key() + (self.number,)
 
     natural_key.dependencies = ["archive.appearance", "archive.source"]
-
