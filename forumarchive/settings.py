@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GETs are answered from the page cache before sessions or templates run.
+    "archive.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,11 +148,14 @@ if REDIS_URL:
         }
     }
 else:
+    # A file cache, not local memory: gunicorn's workers are separate processes and must all
+    # see the content version that an editor's change replaces.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "forumarchive",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(Path(env("CACHE_DIR", str(VAR_DIR / "cache")))),
             "TIMEOUT": 60 * 60,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 

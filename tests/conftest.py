@@ -1,15 +1,23 @@
 import pytest
+from django.core.cache import cache
 
 from . import factories
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_files(settings, tmp_path_factory):
-    """Tests render pages without running collectstatic first."""
+def _test_settings(settings):
+    """Tests render pages without collectstatic, and each starts with an empty private cache."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests",
+        }
+    }
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,93 @@
+"""The public page cache: fast when warm, never stale, never shared with signed-in users."""
+
+import pytest
+from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
+
+from archive import cache as page_cache
+
+from . import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_cache")]
+
+
+def test_second_anonymous_request_is_served_without_touching_the_database(
+    client, django_assert_num_queries
+):
+    factories.ParticipantFactory(name="Ada")
+    assert client.get("/names/").content == b"Ada"
+    with django_assert_num_queries(0):
+        assert client.get("/names/").content == b"Ada"
+
+
+def test_a_saved_change_shows_on_the_very_next_request(client):
+    person = factories.ParticipantFactory(name="Before")
+    assert client.get("/names/").content == b"Before"
+    person.name = "After"
+    person.save()
+    assert client.get("/names/").content == b"After"
+
+
+def test_a_deletion_shows_on_the_very_next_request(client):
+    person = factories.ParticipantFactory(name="Gone")
+    assert client.get("/names/").content == b"Gone"
+    person.delete()
+    assert client.get("/names/").content == b""
+
+
+def test_matching_etag_gets_304_not_modified(client):
+    factories.ParticipantFactory(name="Ada")
+    etag = client.get("/names/")["ETag"]
+    response = client.get("/names/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert client.get("/names/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_signed_in_users_neither_read_nor_fill_the_cache(client):
+    factories.ParticipantFactory(name="Ada")
+    client.cookies[settings.SESSION_COOKIE_NAME] = "some-session"
+    assert client.get("/names/").content == b"Ada"
+    keys_after_signed_in_request = page_cache.cache._cache.keys()
+    assert [key for key in keys_after_signed_in_request if "archive:page:" in key] == []
+
+
+def test_private_responses_are_not_cached(client):
+    client.get("/private/")
+    assert [key for key in page_cache.cache._cache.keys() if "archive:page:" in key] == []
+
+
+def test_head_request_gets_headers_and_no_body(client):
+    factories.ParticipantFactory(name="Ada")
+    client.get("/names/")
+    response = client.head("/names/")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["Content-Length"] == "3"
+
+
+@pytest.fixture
+def redis_servers():
+    """Two cache clients on one Redis, as two app servers would have."""
+    location = "redis://127.0.0.1:6379/14"
+    params = {"KEY_PREFIX": "forumarchive-test"}
+    first, second = RedisCache(location, params), RedisCache(location, params)
+    try:
+        first.clear()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means no Redis here
+        pytest.skip(f"Redis is not reachable on 127.0.0.1:6379 ({exc})")
+    yield first, second
+    first.clear()
+
+
+def test_redis_content_version_bumped_on_one_server_is_seen_by_the_other(
+    redis_servers, monkeypatch
+):
+    first, second = redis_servers
+    monkeypatch.setattr(page_cache, "cache", first)
+    before = page_cache.content_version()
+    page_cache.bump_content_version()
+    monkeypatch.setattr(page_cache, "cache", second)
+    after = page_cache.content_version()
+    assert after != before
+    assert second.get(page_cache.VERSION_KEY) == after
