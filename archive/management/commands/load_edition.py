@@ -1,0 +1,47 @@
+"""Load fixture files for an edition, validated first and written in one transaction.
+
+``loaddata`` skips model validation (and SQLite ignores ``max_length``), so it can load bad data.
+This command checks every record first, reports every problem it finds, and writes all the
+files or nothing. Records that exist and differ are changed only with ``--update``.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from archive.services import FixtureError, load_edition
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate fixture files (natural keys, no pk) and load them together in one transaction. "
+        "Prints what was created, updated and left unchanged."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE", help="Fixture files (JSON).")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the files and report what would change, without writing anything.",
+        )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Overwrite records that already exist and differ (listed by --dry-run).",
+        )
+
+    def handle(self, *args, files, dry_run, update, verbosity, **options):
+        def progress(message):
+            self.stderr.write(message)
+
+        try:
+            report = load_edition(
+                files,
+                dry_run=dry_run,
+                update=update,
+                progress=progress if verbosity >= 1 else None,
+            )
+        except FixtureError as exc:
+            raise CommandError(str(exc)) from exc
+        if verbosity >= 1:
+            for line in report.lines(verbosity):
+                self.stdout.write(line)

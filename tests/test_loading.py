@@ -1,0 +1,453 @@
+"""The load_edition service: validation before writing, all or nothing, reports, speed."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from django.db import models
+
+from archive.models import Appearance, Edition, Forum, Statement, SubForum, Topic
+from archive.services import FixtureError, load_edition
+from archive.services.loading import CHECKS, MODELS
+
+REAL_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "beijing-tokyo-forum"
+
+
+# --- fixture builders (shared with test_commands and test_admin_import) -----------------------
+def series_records():
+    """A fictional forum and the shared records its editions use."""
+    return [
+        {
+            "model": "archive.organization",
+            "fields": {"slug": "synthetic-institute", "name": "Synthetic Institute"},
+        },
+        {"model": "archive.topic", "fields": {"slug": "trade", "name": "Trade"}},
+        {"model": "archive.topic", "fields": {"slug": "media", "name": "Media"}},
+        {
+            "model": "archive.source",
+            "fields": {"slug": "synthetic-report", "title": "A Synthetic Report"},
+        },
+        {
+            "model": "archive.forum",
+            "fields": {
+                "slug": "synthetic-forum",
+                "name": "Synthetic Forum",
+                "organizers": [["synthetic-institute"]],
+            },
+        },
+    ]
+
+
+def edition_records(number=1, *, people=("person-00001",), year=2001):
+    """One edition of the synthetic forum: a sub-forum, appearances and a statement each."""
+    edition_key = ["synthetic-forum", number]
+    records = [
+        {"model": "archive.participant", "fields": {"slug": slug, "name": slug.title()}}
+        for slug in people
+    ]
+    records += [
+        {
+            "model": "archive.edition",
+            "fields": {
+                "forum": ["synthetic-forum"],
+                "number": number,
+                "theme": f"Theme {number}",
+                "city": "Tokyo",
+                "country": "Japan",
+                "start_date": f"{year}-12-03",
+                "end_date": f"{year}-12-05",
+                "co_organizers": [["synthetic-institute"]],
+                "sources": [["synthetic-report"]],
+                "topics": [["trade"]],
+                "status": "published",
+            },
+        },
+        {
+            "model": "archive.subforum",
+            "fields": {
+                "edition": edition_key,
+                "slug": "economy",
+                "title": "Sub-forum on the economy",
+                "topics": [["trade"]],
+                "order": 1,
+            },
+        },
+    ]
+    for order, slug in enumerate(people, start=1):
+        records.append(
+            {
+                "model": "archive.appearance",
+                "fields": {
+                    "participant": [slug],
+                    "edition": edition_key,
+                    "sub_forum": [*edition_key, "economy"],
+                    "role": "speaker",
+                    "position": "Researcher",
+                    "organization": ["synthetic-institute"],
+                    "order": order,
+                },
+            }
+        )
+        records.append(
+            {
+                "model": "archive.statement",
+                "fields": {
+                    "appearance": [slug, *edition_key, "economy", "speaker"],
+                    "number": 1,
+                    "text": f"A fictional remark by {slug}.",
+                    "kind": "paraphrase",
+                    "source": ["synthetic-report"],
+                },
+            }
+        )
+    return records
+
+
+def write(directory, name, records, *, raw=None):
+    """Write records as a JSON fixture file (or raw bytes) and return its path."""
+    path = Path(directory) / name
+    if raw is not None:
+        path.write_bytes(raw)
+    else:
+        path.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def find(records, model, **fields):
+    """The one record of ``model`` whose fields include ``fields`` (for editing in tests)."""
+    (record,) = [
+        r
+        for r in records
+        if r["model"] == model and all(r["fields"].get(k) == v for k, v in fields.items())
+    ]
+    return record
+
+
+def row_counts():
+    """Rows per table, many-to-many tables included."""
+    counts = {}
+    for model in MODELS:
+        counts[model._meta.label_lower] = model.objects.count()
+        for m2m in model._meta.many_to_many:
+            through = m2m.remote_field.through
+            counts[through._meta.label_lower] = through.objects.count()
+    return counts
+
+
+def natural_dump():
+    """Every archive record as natural keys and values: equal dumps mean equal data."""
+    dump = {}
+    for model in MODELS:
+        rows = set()
+        for obj in model.objects.all():
+            values = []
+            for f in model._meta.concrete_fields:
+                if f.primary_key or f.name == "updated_at":
+                    continue
+                value = getattr(obj, f.name)
+                if isinstance(value, models.Model):
+                    value = value.natural_key()
+                elif f.get_internal_type() in ("FileField", "ImageField"):
+                    value = value.name
+                values.append((f.name, value))
+            for m2m in model._meta.many_to_many:
+                keys = sorted(t.natural_key() for t in getattr(obj, m2m.name).all())
+                values.append((m2m.name, tuple(keys)))
+            rows.add((obj.natural_key(), tuple(values)))
+        dump[model._meta.label_lower] = rows
+    return dump
+
+
+@pytest.fixture
+def series(tmp_path, db):
+    return write(tmp_path, "series.json", series_records())
+
+
+@pytest.fixture
+def loaded(series, tmp_path):
+    """The series and edition 1 in the database; returns the edition's file."""
+    path = write(tmp_path, "edition-01.json", edition_records(1))
+    load_edition([series, path])
+    return path
+
+
+# --- loading ----------------------------------------------------------------------------------
+def test_series_and_edition_load_with_counts_per_model(series, tmp_path):
+    path = write(tmp_path, "edition-01.json", edition_records(1, people=("p-1", "p-2")))
+
+    report = load_edition([series, path])
+
+    assert report.counts() == {
+        "archive.organization": (1, 0, 0),
+        "archive.topic": (2, 0, 0),
+        "archive.source": (1, 0, 0),
+        "archive.forum": (1, 0, 0),
+        "archive.participant": (2, 0, 0),
+        "archive.edition": (1, 0, 0),
+        "archive.subforum": (1, 0, 0),
+        "archive.appearance": (2, 0, 0),
+        "archive.statement": (2, 0, 0),
+    }
+    edition = Edition.objects.get_by_natural_key("synthetic-forum", 1)
+    assert [o.slug for o in edition.co_organizers.all()] == ["synthetic-institute"]
+    assert [t.slug for t in edition.topics.all()] == ["trade"]
+    assert [t.slug for t in SubForum.objects.get().topics.all()] == ["trade"]
+    assert [o.slug for o in Forum.objects.get().organizers.all()] == ["synthetic-institute"]
+    statement = Statement.objects.get_by_natural_key(
+        "p-2", "synthetic-forum", 1, "economy", "speaker", 1
+    )
+    assert statement.text == "A fictional remark by p-2."
+    assert statement.appearance.sub_forum.edition == edition
+
+
+def test_second_load_creates_and_updates_nothing(loaded, series):
+    before = natural_dump()
+
+    report = load_edition([series, loaded])
+
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 10)
+    assert natural_dump() == before
+
+
+def test_edition_file_may_refer_to_shared_records_already_in_the_database(loaded, tmp_path):
+    records = edition_records(2, people=("person-00001",))[1:]  # the participant exists
+    path = write(tmp_path, "edition-02.json", records)
+
+    report = load_edition([path])
+
+    assert report.counts()["archive.edition"] == (1, 0, 0)
+    assert Appearance.objects.filter(participant__slug="person-00001").count() == 2
+
+
+def test_dry_run_writes_nothing_and_reports_counts(series, tmp_path):
+    path = write(tmp_path, "edition-01.json", edition_records(1))
+    before = row_counts()
+
+    report = load_edition([series, path], dry_run=True)
+
+    assert row_counts() == before
+    assert report.dry_run is True
+    assert (report.created, report.updated, report.unchanged) == (10, 0, 0)
+
+
+def test_changed_record_is_refused_without_update_and_nothing_loaded(loaded, tmp_path):
+    records = edition_records(1) + edition_records(2)[1:]
+    find(records, "archive.edition", number=1)["fields"]["city"] = "Kyoto"
+    path = write(tmp_path, "edition-01.json", records)
+    before = row_counts()
+
+    with pytest.raises(FixtureError) as caught:
+        load_edition([path])
+
+    assert str(caught.value) == (
+        "1 problem found; nothing was loaded.\n"
+        f'- {path}, record 2 (archive.edition ["synthetic-forum", 1]): already exists with '
+        'different values (city: "Tokyo" → "Kyoto"). Nothing is overwritten silently: load '
+        "with --update (in the admin, tick “Apply updates”) to apply these changes."
+    )
+    assert row_counts() == before
+    assert Edition.objects.get(number=1).city == "Tokyo"
+
+
+def test_changed_record_is_applied_with_update(loaded, tmp_path):
+    records = edition_records(1)
+    fields = find(records, "archive.edition", number=1)["fields"]
+    fields["city"] = "Kyoto"
+    fields["topics"] = [["media"]]
+    path = write(tmp_path, "edition-01.json", records)
+    updated_before = Edition.objects.get().updated_at
+
+    dry = load_edition([path], dry_run=True)
+    report = load_edition([path], update=True)
+
+    assert dry.models["archive.edition"].updated == [(("synthetic-forum", 1), ["city", "topics"])]
+    assert report.counts()["archive.edition"] == (0, 1, 0)
+    assert report.updated == 1
+    edition = Edition.objects.get()
+    assert edition.city == "Kyoto"
+    assert [t.slug for t in edition.topics.all()] == ["media"]
+    assert edition.updated_at > updated_before
+
+
+def test_many_to_many_difference_alone_is_an_update(loaded, tmp_path):
+    records = edition_records(1)
+    find(records, "archive.subforum")["fields"]["topics"] = [["trade"], ["media"]]
+    path = write(tmp_path, "edition-01.json", records)
+
+    with pytest.raises(FixtureError) as caught:
+        load_edition([path])
+
+    assert [p.message.split(" (")[1].split(")")[0] for p in caught.value.problems] == [
+        'topics: adds ["media"]'
+    ]
+    load_edition([path], update=True)
+    assert sorted(t.slug for t in SubForum.objects.get().topics.all()) == ["media", "trade"]
+
+
+def test_second_edition_leaves_the_first_edition_untouched(loaded, tmp_path):
+    before = {
+        model: list(model.objects.filter(pk__gt=0).order_by("pk").values())
+        for model in (Edition, SubForum, Appearance, Statement)
+    }
+    path = write(tmp_path, "edition-02.json", edition_records(2, people=("person-00002",)))
+
+    report = load_edition([path])
+
+    assert report.counts()["archive.edition"] == (1, 0, 0)
+    assert report.counts()["archive.subforum"] == (1, 0, 0)
+    for model, rows in before.items():
+        assert list(
+            model.objects.filter(pk__in=[r["id"] for r in rows]).order_by("pk").values()
+        ) == (rows)
+    assert Edition.objects.count() == 2
+
+
+def test_every_problem_in_every_file_is_reported_and_nothing_loaded(series, tmp_path):
+    first = edition_records(1)
+    edition = find(first, "archive.edition")["fields"]
+    edition["end_date"] = "2001-12-01"
+    edition["city"] = "x" * 101
+    find(first, "archive.appearance")["fields"]["organization"] = ["no-such-organization"]
+    second = copy.deepcopy(series_records())
+    second[1]["fields"]["colour"] = "blue"
+    first_path = write(tmp_path, "edition-01.json", first)
+    second_path = write(tmp_path, "more.json", second[1:2])
+    before = row_counts()
+
+    with pytest.raises(FixtureError) as caught:
+        load_edition([series, first_path, second_path])
+
+    assert [str(p) for p in caught.value.problems] == [
+        f'{second_path}, record 1 (archive.topic ["trade"]), field “colour”: is not a field of '
+        "archive.topic. Its fields are: name, slug.",
+        f'{second_path}, record 1 (archive.topic ["trade"]): is a duplicate: {series}, record 2 '
+        "already has this natural key. Keep one of them.",
+        f'{first_path}, record 2 (archive.edition ["synthetic-forum", 1]), field “city”: Ensure '
+        "this value has at most 100 characters (it has 101).",
+        f'{first_path}, record 2 (archive.edition ["synthetic-forum", 1]), field “end_date”: '
+        "The end date cannot be before the start date.",
+        f'{first_path}, record 4 (archive.appearance ["person-00001", "synthetic-forum", 1, '
+        '"economy", "speaker"]), field “organization”: refers to archive.organization '
+        '["no-such-organization"], which is neither in the files being loaded nor in the '
+        "database. Check the spelling, or add that record.",
+    ]
+    assert row_counts() == before
+
+
+def test_sub_forum_of_another_edition_is_rejected(loaded, tmp_path):
+    records = edition_records(2, people=("person-00002",))
+    appearance = find(records, "archive.appearance")["fields"]
+    appearance["sub_forum"] = ["synthetic-forum", 1, "economy"]
+    path = write(tmp_path, "edition-02.json", records)
+    before = row_counts()
+
+    with pytest.raises(FixtureError) as caught:
+        load_edition([path])
+
+    assert [str(p) for p in caught.value.problems] == [
+        f'{path}, record 4 (archive.appearance ["person-00002", "synthetic-forum", 2, "economy", '
+        '"speaker"]), field “sub_forum”: The sub-forum “Sub-forum on the economy” belongs to '
+        "the 1st Synthetic Forum, not the 2nd Synthetic Forum."
+    ]
+    assert row_counts() == before
+
+
+def test_unique_name_is_checked_against_the_files_and_the_database(loaded, tmp_path):
+    path = write(
+        tmp_path,
+        "topics.json",
+        [
+            {"model": "archive.topic", "fields": {"slug": "commerce", "name": "Trade"}},
+            {"model": "archive.topic", "fields": {"slug": "press", "name": "Press"}},
+            {"model": "archive.topic", "fields": {"slug": "newspapers", "name": "Press"}},
+        ],
+    )
+
+    with pytest.raises(FixtureError) as caught:
+        load_edition([path])
+
+    assert [str(p) for p in caught.value.problems] == [
+        f'{path}, record 3 (archive.topic ["newspapers"]), field “name”: "Press" is already '
+        "used by " + str(path) + ", record 2; each topic needs its own name.",
+        f'{path}, record 1 (archive.topic ["commerce"]), field “name”: "Trade" is already the '
+        'name of archive.topic ["trade"] in the database.',
+    ]
+    assert Topic.objects.count() == 2
+
+
+def test_edition_number_zero_breaks_the_check_constraint_and_is_rejected(series, tmp_path):
+    records = edition_records(0)
+    path = write(tmp_path, "edition-00.json", records[:2])
+
+    with pytest.raises(FixtureError) as caught:
+        load_edition([series, path])
+
+    assert [str(p) for p in caught.value.problems] == [
+        f'{path}, record 2 (archive.edition ["synthetic-forum", 0]), field “number”: '
+        "must be 1 or more."
+    ]
+
+
+def test_every_check_constraint_is_checked_in_python():
+    names = {
+        c.name
+        for model in MODELS
+        for c in model._meta.constraints
+        if isinstance(c, models.CheckConstraint)
+    }
+    assert names == set(CHECKS)
+
+
+def test_html_and_script_text_loads_as_plain_text(series, tmp_path):
+    records = edition_records(1)
+    text = '<script>alert("x")</script><b>bold</b> & “quoted”'
+    find(records, "archive.statement")["fields"]["text"] = text
+    path = write(tmp_path, "edition-01.json", records)
+
+    load_edition([series, path])
+
+    assert Statement.objects.get().text == text
+
+
+def test_progress_is_reported(series, tmp_path):
+    path = write(tmp_path, "edition-01.json", edition_records(1))
+    messages = []
+
+    load_edition([series, path], progress=messages.append)
+
+    assert messages[:2] == [f"{series}: 5 records read", f"{path}: 5 records read"]
+    assert "archive.statement: 1 created, 0 updated" in messages
+
+
+@pytest.mark.parametrize("people", [1, 40])
+def test_validation_and_writing_cost_the_same_queries_for_1_and_40_people(
+    series, tmp_path, people, django_assert_num_queries
+):
+    load_edition([series])
+    people_slugs = tuple(f"person-{n:05}" for n in range(people))
+    path = write(tmp_path, "edition-01.json", edition_records(1, people=people_slugs))
+
+    # savepoint, 6 reads (5 slug models, editions of the forum), 5 inserts (participant,
+    # edition, sub-forum, appearance, statement), 4 many-to-many inserts, release
+    with django_assert_num_queries(17):
+        load_edition([path])
+
+    # savepoint, 9 reads (one per model), 4 reads of many-to-many links, release
+    with django_assert_num_queries(15):
+        load_edition([path])
+
+
+@pytest.mark.skipif(
+    not (REAL_FIXTURES / "edition-20.json").exists(), reason="the real fixtures are not written"
+)
+def test_the_real_fixtures_load_and_reload_unchanged(db):
+    files = [REAL_FIXTURES / "series.json", REAL_FIXTURES / "edition-20.json"]
+
+    first = load_edition(files)
+    second = load_edition(files)
+
+    assert first.updated == 0
+    assert first.unchanged == 0
+    assert (second.created, second.updated) == (0, 0)
+    assert Edition.objects.get_by_natural_key("beijing-tokyo-forum", 20).topics.count() == 4
