@@ -84,6 +84,11 @@ class EditionAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_urls(self):
+        from .admin_import import import_urls  # the "Import edition" page
+
+        return import_urls(self) + super().get_urls()
+
     @admin.display(description=_("edition"), ordering="number")
     def title_display(self, obj):
         return obj.title
