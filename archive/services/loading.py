@@ -322,6 +322,7 @@ class _Loader:
         self.by_model = {model: {} for model in MODELS}  # natural key -> _Record
         self.known = {model: {} for model in MODELS}  # natural key -> instance (files or DB)
         self.by_pk = {model: {} for model in MODELS}
+        self.references = {}  # (model, *raw reference) -> natural key
 
     # --- problems -------------------------------------------------------------------------
     def problem(self, file, message, record=None, field=None):
@@ -452,6 +453,19 @@ class _Loader:
                 self.parse_record(record)
                 self.records.append(record)
 
+    def reference(self, model, value):
+        """``_reference``, remembered: most references repeat (an edition, a source)."""
+        if type(value) is not list:
+            return _reference(model, value)  # says what is wrong
+        try:
+            cache_key = (model, *value)
+            return self.references[cache_key]
+        except KeyError:
+            key = self.references[cache_key] = _reference(model, value)
+            return key
+        except TypeError:  # a list holding lists or objects: let _reference say what is wrong
+            return _reference(model, value)
+
     def parse_record(self, record):
         spec = SPECS[record.model]
         pending = []  # problems to report once the key is known, so they can name it
@@ -466,14 +480,14 @@ class _Loader:
                             raise ValidationError("is required and cannot be null.")
                         record.refs[name] = None
                     else:
-                        record.refs[name] = _reference(fk.related_model, value)
+                        record.refs[name] = self.reference(fk.related_model, value)
                 elif name in spec.m2m:
                     if not isinstance(value, list):
                         raise ValidationError(
                             f"must be a list of references, but is {_json_kind(value)}."
                         )
                     target = spec.m2m[name].related_model
-                    record.m2m_refs[name] = [_reference(target, ref) for ref in value]
+                    record.m2m_refs[name] = [self.reference(target, ref) for ref in value]
                 else:
                     pending.append(
                         (
@@ -637,7 +651,9 @@ class _Loader:
                     old_shown = show_key(old.natural_key()) if old else _show(old_pk)
                     new_shown = show_key(ref) if ref else "null"
                     record.changes.append((name, f"{name}: {old_shown} → {new_shown}"))
-            setattr(instance, name, target)
+            # What the descriptor's __set__ does for a forward foreign key, minus its checks.
+            instance.__dict__[fk.attname] = target.pk if target is not None else None
+            fk.set_cached_value(instance, target)
         for name, refs in record.m2m_refs.items():
             target_model = spec.m2m[name].related_model
             targets = {}
