@@ -90,3 +90,18 @@ def test_redis_content_version_bumped_on_one_server_is_seen_by_the_other(
     after = page_cache.content_version()
     assert after != before
     assert second.get(page_cache.VERSION_KEY) == after
+
+
+def test_a_fixture_load_shows_on_the_very_next_request(
+    client, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    assert client.get("/names/").content == b""
+    fixture = tmp_path / "people.json"
+    fixture.write_text(
+        '[{"model": "archive.participant", "fields": {"slug": "ada", "name": "Ada"}}]', "utf-8"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_edition", str(fixture), verbosity=0)
+    assert client.get("/names/").content == b"Ada"

@@ -22,6 +22,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Validat
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
+from archive.cache import bump_content_version
 from archive.models import (
     Appearance,
     Edition,
@@ -250,6 +251,9 @@ def load_edition(
         )
         if not dry_run:
             loader.write()
+            if report.created or report.updated:
+                # bulk writes send no model signals: tell the page cache itself.
+                transaction.on_commit(bump_content_version)
     return report
 
 
