@@ -1,0 +1,166 @@
+"""Site search: one bounded, ranked query per kind of record.
+
+On PostgreSQL, full-text rank (config "simple", so names are not stemmed away) and trigram word
+similarity order the hits, and a substring match keeps Chinese and Japanese text findable:
+pg_trgm ignores characters it does not count as alphanumeric under some locales. On SQLite
+(development, tests) the same substring match runs alone, ranked by where it matched.
+Only what the user may see is searched: drafts and everything under them stay hidden.
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy as _
+
+from . import queries
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_KIND = 20
+# Word similarity above which a fuzzy match counts (pg_trgm's own default is 0.6).
+TRIGRAM_THRESHOLD = 0.4
+
+
+@dataclass
+class SearchGroup:
+    key: str
+    label: str
+    hits: list = field(default_factory=list)
+    more: bool = False
+
+
+def clean_query(raw):
+    """The query to run and whether it had to be cut to MAX_QUERY_LENGTH characters."""
+    query = " ".join((raw or "").split())
+    if len(query) > MAX_QUERY_LENGTH:
+        return query[:MAX_QUERY_LENGTH].rstrip(), True
+    return query, False
+
+
+def terms(query):
+    """The words a query highlights; a query without spaces (Chinese, Japanese) is one term."""
+    return [term for term in query.split() if term]
+
+
+def _use_postgres():
+    return connection.vendor == "postgresql"
+
+
+def _matches(queryset, query, fields, text_fields=()):
+    """Filter to hits on any field, best first, at most RESULTS_PER_KIND (+1 to tell "more")."""
+    words = terms(query)
+    # Every word must appear in some field: "beijing forum" finds "Beijing-Tokyo Forum".
+    substring = reduce(
+        lambda acc, word: acc & reduce(or_, (Q(**{f"{f}__icontains": word}) for f in fields)),
+        words,
+        Q(),
+    )
+    if _use_postgres():
+        similarity = [TrigramWordSimilarity(query, f) for f in fields]
+        score = Greatest(*similarity) if len(similarity) > 1 else similarity[0]
+        queryset = queryset.annotate(score=score)
+        condition = substring | Q(score__gte=TRIGRAM_THRESHOLD)
+        if text_fields:
+            vector = SearchVector(*text_fields, config="simple")
+            search_query = SearchQuery(query, config="simple", search_type="websearch")
+            queryset = queryset.annotate(rank=SearchRank(vector, search_query))
+            condition |= Q(rank__gt=0)
+            order = [F("rank").desc(), F("score").desc()]
+        else:
+            order = [F("score").desc()]
+        queryset = queryset.filter(condition).order_by(*order, "pk")
+    else:
+        # Rank: a field that starts with the query before one that merely contains it.
+        queryset = (
+            queryset.filter(substring)
+            .annotate(
+                score=Case(
+                    *(When(**{f"{f}__istartswith": query}, then=Value(2.0)) for f in fields),
+                    default=Value(1.0),
+                    output_field=FloatField(),
+                )
+            )
+            .order_by("-score", "pk")
+        )
+    return queryset[: RESULTS_PER_KIND + 1]
+
+
+def _group(key, label, rows):
+    rows = list(rows)
+    return SearchGroup(key, label, rows[:RESULTS_PER_KIND], len(rows) > RESULTS_PER_KIND)
+
+
+def _latest_appearance(user, **match):
+    """Subqueries naming the latest visible edition a person or organization appeared at."""
+    latest = (
+        queries.visible_appearances(user)
+        .filter(**match)
+        .order_by("-edition__start_date", "-edition__number")
+    )
+    return {
+        "last_edition_forum": Subquery(latest.values("edition__forum__name")[:1]),
+        "last_edition_forum_slug": Subquery(latest.values("edition__forum__slug")[:1]),
+        "last_edition_number": Subquery(latest.values("edition__number")[:1]),
+        "last_edition_date": Subquery(latest.values("edition__start_date")[:1]),
+    }
+
+
+def search(query, user):
+    """Hits grouped by kind: editions, sessions, people, organizations, statements.
+
+    Five queries whatever the data size; each group holds at most RESULTS_PER_KIND hits.
+    """
+    if not query:
+        return []
+    editions = _matches(
+        queries.visible_editions(user).select_related("forum"),
+        query,
+        ["theme", "city", "country", "forum__name", "forum__alternative_names"],
+        text_fields=["theme"],
+    )
+    sub_forums = _matches(
+        queries.visible_sub_forums(user).select_related("edition__forum"),
+        query,
+        ["title", "description"],
+        text_fields=["title", "description"],
+    )
+    participants = _matches(
+        queries.visible_participants(user).annotate(
+            **_latest_appearance(user, participant=OuterRef("pk"))
+        ),
+        query,
+        ["name", "native_name"],
+    )
+    organizations = _matches(
+        queries.visible_organizations(user).annotate(
+            **_latest_appearance(user, organization=OuterRef("pk"))
+        ),
+        query,
+        ["name", "native_name", "alternative_names"],
+    )
+    statements = _matches(
+        queries.visible_statements(user).select_related(
+            "appearance__participant",
+            "appearance__edition__forum",
+            "appearance__sub_forum__edition__forum",
+        ),
+        query,
+        ["text"],
+        text_fields=["text"],
+    )
+    return [
+        _group("editions", _("Editions"), editions),
+        _group("sub_forums", _("Sessions"), sub_forums),
+        _group("participants", _("Participants"), participants),
+        _group("organizations", _("Organizations"), organizations),
+        _group("statements", _("Statements"), statements),
+    ]
