@@ -177,7 +177,8 @@ def topic_editions(topic, user):
     )
 
 
-def bounded(queryset, limit=CROSS_EDITION_LIMIT):
-    """At most `limit` rows, and whether more exist, in one query."""
+def bounded(queryset, limit=None):
+    """At most `limit` (default CROSS_EDITION_LIMIT) rows, and whether more exist, in one query."""
+    limit = CROSS_EDITION_LIMIT if limit is None else limit
     rows = list(queryset[: limit + 1])
     return rows[:limit], len(rows) > limit

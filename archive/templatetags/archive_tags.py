@@ -111,7 +111,8 @@ def statement_citation(context, statement, appearance, edition, page_url):
     request = context["request"]
     url = request.build_absolute_uri(f"{page_url}#statement-{statement.pk}")
     excerpt = Truncator(statement.text).chars(80)
-    title = f"{appearance.participant.name}: {excerpt} ({statement.get_kind_display()}), {edition.title}"
+    kind = statement.get_kind_display()
+    title = f"{appearance.participant.name}: {excerpt} ({kind}), {edition.title}"
     return build_citation(
         title=title,
         url=url,

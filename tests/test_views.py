@@ -1,0 +1,376 @@
+"""Public pages: every page answers, drafts stay hidden, stored text is escaped, and each page
+runs a fixed number of queries whatever the data size."""
+
+import datetime
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from archive.models import Appearance, Edition, Statement
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def build_edition(people=1, forum=None, status=Edition.Status.PUBLISHED, **kwargs):
+    """An edition with one session; each person appears twice, with a statement each time."""
+    forum = forum or factories.ForumFactory()
+    edition = factories.EditionFactory(forum=forum, status=status, **kwargs)
+    sub_forum = factories.SubForumFactory(edition=edition)
+    topic = factories.TopicFactory()
+    sub_forum.topics.add(topic)
+    edition.topics.add(topic)
+    source = factories.SourceFactory(url="https://example.org/report")
+    edition.sources.add(source)
+    organization = factories.OrganizationFactory()
+    edition.co_organizers.add(organization)
+    forum.organizers.add(organization)
+    for _ in range(people):
+        person = factories.ParticipantFactory()
+        for session in (None, sub_forum):
+            appearance = factories.AppearanceFactory(
+                participant=person, edition=edition, sub_forum=session, organization=organization
+            )
+            factories.StatementFactory(appearance=appearance, source=source)
+    return edition
+
+
+@pytest.fixture
+def edition():
+    return build_edition()
+
+
+def pages(edition):
+    appearance = edition.appearances.exclude(sub_forum=None).first()
+    return [
+        reverse("archive:home"),
+        reverse("archive:edition-list"),
+        edition.get_absolute_url(),
+        appearance.sub_forum.get_absolute_url(),
+        reverse("archive:participant-list"),
+        appearance.participant.get_absolute_url(),
+        reverse("archive:organization-list"),
+        appearance.organization.get_absolute_url(),
+        edition.topics.get().get_absolute_url(),
+        reverse("archive:search") + "?q=Person",
+    ]
+
+
+def test_every_page_answers_200_for_a_visitor(client, edition):
+    for url in pages(edition):
+        assert client.get(url).status_code == 200, url
+
+
+def test_every_page_has_one_h1_a_title_a_description_and_a_canonical_link(client, edition):
+    titles = set()
+    for url in pages(edition):
+        html = client.get(url).content.decode()
+        assert html.count("<h1") == 1, url
+        assert html.count('<meta name="description" content="') == 1, url
+        assert html.count('<link rel="canonical" href="http://testserver/') == 1, url
+        titles.add(html.split("<title>")[1].split("</title>")[0])
+    assert len(titles) == len(pages(edition))
+
+
+def test_pages_carry_no_inline_script_or_style(client, edition):
+    for url in pages(edition):
+        html = client.get(url).content.decode()
+        assert "<script" not in html, url
+        assert "<style" not in html, url
+        assert "style=" not in html, url
+
+
+# --- Drafts -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft():
+    return build_edition(status=Edition.Status.DRAFT, theme="Secret draft theme")
+
+
+def test_draft_edition_is_404_for_a_visitor(client, draft):
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_draft_subforum_is_404_for_a_visitor(client, draft):
+    assert client.get(draft.sub_forums.get().get_absolute_url()).status_code == 404
+
+
+def test_participant_seen_only_at_a_draft_is_404_and_unlisted_for_a_visitor(client, draft):
+    person = draft.appearances.first().participant
+    assert client.get(person.get_absolute_url()).status_code == 404
+    assert person.name not in client.get(reverse("archive:participant-list")).content.decode()
+
+
+def test_draft_is_absent_from_home_list_and_search_for_a_visitor(client, draft):
+    for url in ["/", "/editions/", "/search/?q=Secret", "/search/?q=fictional"]:
+        html = client.get(url).content.decode()
+        assert "Secret draft theme" not in html, url
+        assert draft.title not in html, url
+
+
+def test_draft_topic_is_404_for_a_visitor(client, draft):
+    assert client.get(draft.topics.get().get_absolute_url()).status_code == 404
+
+
+def test_draft_statements_are_absent_from_a_public_participants_page(client, draft):
+    published = build_edition()
+    person = published.appearances.first().participant
+    draft_appearance = factories.AppearanceFactory(participant=person, edition=draft)
+    factories.StatementFactory(appearance=draft_appearance, text="Unpublished words")
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert "Unpublished words" not in html
+    assert draft.title not in html
+
+
+def test_staff_can_preview_every_draft_page(staff_client, draft):
+    for url in pages(draft):
+        assert staff_client.get(url).status_code == 200, url
+    html = staff_client.get("/editions/").content.decode()
+    assert "Secret draft theme" in html
+
+
+# --- Content ----------------------------------------------------------------------------
+
+
+def test_html_in_a_participant_name_is_escaped(client):
+    edition = build_edition()
+    person = edition.appearances.first().participant
+    person.name = "<script>alert(1)</script>"
+    person.save()
+    for url in [person.get_absolute_url(), edition.get_absolute_url(), "/participants/"]:
+        html = client.get(url).content.decode()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+        assert "<script>alert(1)</script>" not in html, url
+
+
+def test_edition_page_groups_people_by_session_with_position_and_organization(client, edition):
+    appearance = edition.appearances.first()
+    response = client.get(edition.get_absolute_url())
+    html = response.content.decode()
+    assert [s["sub_forum"] for s in response.context["sessions"]] == [
+        None,
+        edition.sub_forums.get(),
+    ]
+    assert "At the forum" in html
+    assert f"{appearance.position}, " in html
+    assert appearance.organization.name in html
+
+
+def test_quote_is_a_blockquote_and_paraphrase_is_marked(client, edition):
+    quote = Statement.objects.filter(appearance__edition=edition).first()
+    quote.kind = Statement.Kind.QUOTE
+    quote.text = "Exact words here."
+    quote.save()
+    html = client.get(edition.get_absolute_url()).content.decode()
+    assert '<blockquote class="statement__text"><p>Exact words here.</p></blockquote>' in html
+    assert html.count('<span class="badge">Paraphrase</span>') == 1
+
+
+def test_source_link_only_when_the_source_has_an_address(client, edition):
+    edition.sources.add(factories.SourceFactory(title="Offline report"))
+    html = client.get(edition.get_absolute_url()).content.decode()
+    assert "<cite>Offline report</cite>" in html
+    assert '<a href="https://example.org/report" rel="nofollow noopener">' in html
+
+
+def test_edition_citation_names_archive_record_sources_and_access_date(client, edition):
+    html = client.get(edition.get_absolute_url()).content.decode()
+    today = timezone.localdate().isoformat()
+    source = edition.sources.get()
+    assert (
+        f"Forum Archive. “{edition.title}”. http://testserver{edition.get_absolute_url()} "
+        f"Sources: {source.title}, https://example.org/report. Accessed {today}."
+    ) in html
+    assert f"@misc{{forumarchive:{edition.slug}," in html
+    assert f"  urldate = {{{today}}}" in html
+
+
+def test_statement_has_an_anchor_and_its_own_citation(client, edition):
+    statement = Statement.objects.filter(appearance__edition=edition).first()
+    html = client.get(edition.get_absolute_url()).content.decode()
+    assert f'id="statement-{statement.pk}"' in html
+    assert f"@misc{{forumarchive:statement-{statement.pk}," in html
+    assert f"{edition.get_absolute_url()}#statement-{statement.pk}" in html
+
+
+def test_previous_and_next_link_only_visible_editions_of_the_same_forum(client):
+    first = build_edition(number=1)
+    build_edition(forum=first.forum, number=2, status=Edition.Status.DRAFT)
+    third = build_edition(forum=first.forum, number=3)
+    build_edition(number=2)  # another forum
+    response = client.get(first.get_absolute_url())
+    assert response.context["previous_edition"] is None
+    assert response.context["next_edition"] == third
+    assert client.get(third.get_absolute_url()).context["previous_edition"] == first
+
+
+def test_home_timeline_marks_the_latest_edition_and_host_countries(client):
+    first = build_edition(
+        number=1, city="Tokyo", country="Japan", start_date=datetime.date(2020, 1, 1)
+    )
+    latest = build_edition(
+        forum=first.forum,
+        number=2,
+        city="Beijing",
+        country="China",
+        start_date=datetime.date(2021, 1, 1),
+    )
+    html = client.get("/").content.decode()
+    assert '<li class="timeline__item host-0">' in html
+    assert '<li class="timeline__item host-1 is-latest">' in html
+    assert html.count('<span class="badge badge--latest">Latest</span>') == 1
+    assert latest.get_absolute_url() in html
+
+
+def test_participant_photo_is_shown_with_alt_text(client, edition):
+    person = edition.appearances.first().participant
+    person.photo.name = "portraits/example.jpg"
+    person.save()
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert (
+        f'<img class="portrait" src="/media/portraits/example.jpg" alt="Portrait of {person.name}">'
+        in html
+    )
+
+
+# --- Lists, pagination ------------------------------------------------------------------
+
+
+def test_pagination_keeps_the_filters(client):
+    forum = factories.ForumFactory()
+    factories.EditionFactory.create_batch(51, forum=forum, city="Tokyo")
+    html = client.get("/editions/?city=Tokyo").content.decode()
+    assert 'href="?city=Tokyo&amp;page=2"' in html
+    page_two = client.get("/editions/?city=Tokyo&page=2")
+    assert len(page_two.context["edition_list"]) == 1
+    assert 'href="?city=Tokyo&amp;page=1"' in page_two.content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "999", "0", "-1"])
+def test_bad_page_number_gives_a_normal_page_with_a_notice(client, edition, page):
+    response = client.get(f"/editions/?page={page}")
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+    assert "There is no page" in response.content.decode()
+
+
+def test_unknown_address_uses_the_custom_404_page(client, db):
+    response = client.get("/editions/no-such-forum-1/")
+    assert response.status_code == 404
+    assert "There is no page at this address." in response.content.decode()
+
+
+def test_500_page_renders_without_a_request():
+    html = render_to_string("500.html")
+    assert "<h1>Server error</h1>" in html
+    assert 'href="/static/css/site.css"' in html
+
+
+# --- Query budgets ----------------------------------------------------------------------
+# Each page at two data sizes with the same literal number of queries.
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_home_query_count(client, django_assert_num_queries, size):
+    forum = factories.ForumFactory()
+    for number in range(1, size + 1):
+        build_edition(forum=forum, number=number)
+    with django_assert_num_queries(3):
+        assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_edition_list_query_count(client, django_assert_num_queries, size):
+    for _ in range(size):
+        build_edition()
+    # count, page of editions, forum choices, topic choices
+    with django_assert_num_queries(4):
+        assert client.get("/editions/?city=Tokyo").status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_edition_detail_query_count(client, django_assert_num_queries, size):
+    edition = build_edition(people=size)
+    # edition, co-organizers, sources, topics, sessions, their topics, appearances,
+    # statements, previous, next
+    with django_assert_num_queries(10):
+        assert client.get(edition.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_subforum_detail_query_count(client, django_assert_num_queries, size):
+    sub_forum = build_edition(people=size).sub_forums.get()
+    with django_assert_num_queries(5):
+        assert client.get(sub_forum.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_participant_list_query_count(client, django_assert_num_queries, size):
+    build_edition(people=size)
+    # count, page of participants, forum choices
+    with django_assert_num_queries(3):
+        assert client.get("/participants/").status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_participant_detail_query_count(client, django_assert_num_queries, size):
+    person = factories.ParticipantFactory()
+    for _ in range(size):
+        appearance = factories.AppearanceFactory(participant=person)
+        factories.StatementFactory(appearance=appearance)
+    with django_assert_num_queries(3):
+        assert client.get(person.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_organization_list_query_count(client, django_assert_num_queries, size):
+    for _ in range(size):
+        build_edition()
+    # count, page of organizations
+    with django_assert_num_queries(2):
+        assert client.get("/organizations/").status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_organization_detail_query_count(client, django_assert_num_queries, size):
+    organization = factories.OrganizationFactory()
+    for _ in range(size):
+        edition = factories.EditionFactory()
+        edition.co_organizers.add(organization)
+        factories.AppearanceFactory(edition=edition, organization=organization)
+    # organization, its forums, appearances, co-organized editions
+    with django_assert_num_queries(4):
+        assert client.get(organization.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_topic_detail_query_count(client, django_assert_num_queries, size):
+    topic = factories.TopicFactory()
+    for _ in range(size):
+        edition = factories.EditionFactory()
+        edition.topics.add(topic)
+        factories.SubForumFactory(edition=edition).topics.add(topic)
+    with django_assert_num_queries(3):
+        assert client.get(topic.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_search_query_count(client, django_assert_num_queries, size):
+    for _ in range(size):
+        build_edition()
+    with django_assert_num_queries(5):
+        assert client.get("/search/?q=o").status_code == 200
+
+
+def test_participant_page_caps_its_appearances(client, settings, monkeypatch):
+    monkeypatch.setattr("archive.queries.CROSS_EDITION_LIMIT", 2)
+    person = factories.ParticipantFactory()
+    factories.AppearanceFactory.create_batch(3, participant=person)
+    response = client.get(person.get_absolute_url())
+    assert len(response.context["appearances"]) == 2
+    assert response.context["more_appearances"] is True
+    assert Appearance.objects.filter(participant=person).count() == 3
