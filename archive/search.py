@@ -40,7 +40,9 @@ class SearchGroup:
 
 def clean_query(raw):
     """The query to run and whether it had to be cut to MAX_QUERY_LENGTH characters."""
-    query = " ".join((raw or "").split())
+    # Control characters (NUL above all, which PostgreSQL refuses) become spaces.
+    raw = "".join(char if char.isprintable() else " " for char in (raw or ""))
+    query = " ".join(raw.split())
     if len(query) > MAX_QUERY_LENGTH:
         return query[:MAX_QUERY_LENGTH].rstrip(), True
     return query, False

@@ -1,0 +1,226 @@
+"""Each FilterSet returns exactly the right records; invalid input is a message, not an error."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from archive.filters import EditionFilter, OrganizationFilter, ParticipantFilter
+from archive.models import Appearance, Edition, Organization, Participant
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def filtered(filterset_class, queryset, **params):
+    request = RequestFactory().get("/", params)
+    request.user = AnonymousUser()
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    return filterset, set(filterset.qs)
+
+
+def edition_on(year, **kwargs):
+    return factories.EditionFactory(start_date=datetime.date(year, 12, 3), **kwargs)
+
+
+# --- Editions ---------------------------------------------------------------------------
+
+
+def test_edition_filter_by_forum_returns_only_that_forums_editions():
+    wanted = factories.EditionFactory(forum__slug="wanted-forum")
+    factories.EditionFactory()
+    _, editions = filtered(EditionFilter, Edition.objects.all(), forum="wanted-forum")
+    assert editions == {wanted}
+
+
+def test_edition_filter_by_year_returns_only_that_year():
+    wanted = edition_on(2024)
+    edition_on(2023)
+    edition_on(2025)
+    _, editions = filtered(EditionFilter, Edition.objects.all(), year="2024")
+    assert editions == {wanted}
+
+
+def test_edition_filter_by_year_range_includes_both_ends():
+    editions_by_year = {year: edition_on(year) for year in range(2019, 2026)}
+    _, editions = filtered(EditionFilter, Edition.objects.all(), year_from="2020", year_to="2022")
+    assert editions == {editions_by_year[2020], editions_by_year[2021], editions_by_year[2022]}
+
+
+def test_edition_filter_by_city_ignores_case():
+    wanted = factories.EditionFactory(city="Beijing", country="China")
+    factories.EditionFactory(city="Tokyo")
+    _, editions = filtered(EditionFilter, Edition.objects.all(), city="beijing")
+    assert editions == {wanted}
+
+
+def test_edition_filter_by_country_returns_only_that_country():
+    wanted = factories.EditionFactory(city="Beijing", country="China")
+    factories.EditionFactory(country="Japan")
+    _, editions = filtered(EditionFilter, Edition.objects.all(), country="China")
+    assert editions == {wanted}
+
+
+def test_edition_filter_by_topic_finds_sessions_and_edition_topics_once_each():
+    topic = factories.TopicFactory(slug="trade")
+    through_sessions = factories.EditionFactory()
+    for _ in range(2):
+        factories.SubForumFactory(edition=through_sessions).topics.add(topic)
+    as_a_whole = factories.EditionFactory()
+    as_a_whole.topics.add(topic)
+    factories.SubForumFactory()  # an edition with another session, no topic
+    _, editions = filtered(EditionFilter, Edition.objects.all(), topic="trade")
+    assert editions == {through_sessions, as_a_whole}
+    filterset, _ = filtered(EditionFilter, Edition.objects.all(), topic="trade")
+    assert filterset.qs.count() == 2
+
+
+def test_edition_ordering_by_number():
+    forum = factories.ForumFactory()
+    third = factories.EditionFactory(forum=forum, number=3)
+    first = factories.EditionFactory(forum=forum, number=1)
+    filterset, _ = filtered(EditionFilter, Edition.objects.all(), ordering="number")
+    assert list(filterset.qs) == [first, third]
+    filterset, _ = filtered(EditionFilter, Edition.objects.all(), ordering="-number")
+    assert list(filterset.qs) == [third, first]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": "abc"},
+        {"year": "2024.5"},
+        {"year": "99999999999"},
+        {"year_from": "x"},
+        {"forum": "no-such-forum"},
+        {"topic": "no-such-topic"},
+        {"ordering": "secret"},
+    ],
+)
+def test_edition_filter_invalid_input_is_an_error_and_is_ignored(params):
+    edition = factories.EditionFactory()
+    filterset, editions = filtered(EditionFilter, Edition.objects.all(), **params)
+    assert list(filterset.errors) == list(params)
+    assert editions == {edition}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["year=abc", "forum=no-such-forum", "topic=nope", "year=99999999999&page=abc", "ordering=x"],
+)
+def test_edition_list_with_invalid_filters_is_a_200_with_a_message(client, query):
+    factories.EditionFactory()
+    response = client.get(f"/editions/?{query}")
+    assert response.status_code == 200
+    assert "Some filters could not be used" in response.content.decode()
+
+
+# --- Participants -----------------------------------------------------------------------
+
+
+def test_participant_filter_by_country_returns_only_that_country():
+    wanted = factories.AppearanceFactory(participant__country="Japan").participant
+    factories.AppearanceFactory(participant__country="China")
+    _, people = filtered(ParticipantFilter, Participant.objects.all(), country="japan")
+    assert people == {wanted}
+
+
+def test_participant_filter_by_organization_returns_who_appeared_for_it():
+    wanted = factories.AppearanceFactory(organization__slug="think-tank").participant
+    factories.AppearanceFactory()
+    _, people = filtered(ParticipantFilter, Participant.objects.all(), organization="think-tank")
+    assert people == {wanted}
+
+
+def test_participant_filter_by_edition_key_returns_who_appeared_there():
+    edition = factories.EditionFactory(forum__slug="example-forum", number=7)
+    wanted = factories.AppearanceFactory(edition=edition).participant
+    factories.AppearanceFactory(edition=factories.EditionFactory(forum=edition.forum, number=8))
+    _, people = filtered(ParticipantFilter, Participant.objects.all(), edition="example-forum-7")
+    assert people == {wanted}
+
+
+def test_participant_filter_by_forum_and_number_uses_the_same_appearance():
+    forum_a = factories.ForumFactory(slug="forum-a")
+    forum_b = factories.ForumFactory(slug="forum-b")
+    wanted = factories.AppearanceFactory(
+        edition=factories.EditionFactory(forum=forum_a, number=5)
+    ).participant
+    # Number 5 of another forum and another number of this forum: not a match together.
+    mixed = factories.AppearanceFactory(
+        edition=factories.EditionFactory(forum=forum_b, number=5)
+    ).participant
+    factories.AppearanceFactory(
+        participant=mixed, edition=factories.EditionFactory(forum=forum_a, number=6)
+    )
+    _, people = filtered(ParticipantFilter, Participant.objects.all(), forum="forum-a", number="5")
+    assert people == {wanted}
+
+
+def test_participant_filter_by_role_returns_only_that_role():
+    wanted = factories.AppearanceFactory(role=Appearance.Role.MODERATOR).participant
+    factories.AppearanceFactory(role=Appearance.Role.SPEAKER)
+    _, people = filtered(ParticipantFilter, Participant.objects.all(), role="moderator")
+    assert people == {wanted}
+
+
+def test_participant_filter_by_draft_edition_is_unknown_to_a_visitor():
+    draft = factories.EditionFactory(
+        forum__slug="example-forum", number=3, status=Edition.Status.DRAFT
+    )
+    factories.AppearanceFactory(edition=draft)
+    filterset, people = filtered(
+        ParticipantFilter, Participant.objects.all(), edition="example-forum-3"
+    )
+    assert list(filterset.errors) == ["edition"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"edition": "not an edition"},
+        {"edition": "no-such-forum-1"},
+        {"organization": "nobody"},
+        {"role": "emperor"},
+        {"number": "-4"},
+    ],
+)
+def test_participant_filter_invalid_input_is_an_error_and_is_ignored(params):
+    person = factories.AppearanceFactory().participant
+    filterset, people = filtered(ParticipantFilter, Participant.objects.all(), **params)
+    assert list(filterset.errors) == list(params)
+    assert people == {person}
+
+
+def test_participant_list_with_invalid_filters_is_a_200_with_a_message(client):
+    factories.AppearanceFactory()
+    response = client.get("/participants/?edition=zzz&role=emperor&page=999")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Some filters could not be used" in html
+    assert "There is no page" in html
+
+
+# --- Organizations ----------------------------------------------------------------------
+
+
+def test_organization_filter_by_kind_returns_only_that_kind():
+    wanted = factories.OrganizationFactory(kind=Organization.Kind.MEDIA)
+    factories.OrganizationFactory(kind=Organization.Kind.ACADEMIA)
+    _, organizations = filtered(OrganizationFilter, Organization.objects.all(), kind="media")
+    assert organizations == {wanted}
+
+
+def test_organization_filter_by_country_returns_only_that_country():
+    wanted = factories.OrganizationFactory(country="China")
+    factories.OrganizationFactory(country="Japan")
+    _, organizations = filtered(OrganizationFilter, Organization.objects.all(), country="china")
+    assert organizations == {wanted}
+
+
+def test_organization_list_with_an_invalid_kind_is_a_200_with_a_message(client):
+    response = client.get("/organizations/?kind=secret-society")
+    assert response.status_code == 200
+    assert "Some filters could not be used" in response.content.decode()
