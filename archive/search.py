@@ -18,7 +18,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +26,8 @@ from . import queries
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_KIND = 20
-# Word similarity above which a fuzzy match counts (pg_trgm's own default is 0.6).
-TRIGRAM_THRESHOLD = 0.4
+# Word similarity from which a fuzzy match counts (pg_trgm's own word_similarity_threshold).
+TRIGRAM_THRESHOLD = 0.6
 
 
 @dataclass
@@ -66,33 +66,28 @@ def _matches(queryset, query, fields, text_fields=()):
         words,
         Q(),
     )
+    # A field that starts with the query ranks before one that merely contains it.
+    starts = Case(
+        *(When(**{f"{f}__istartswith": query}, then=Value(1)) for f in fields),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     if _use_postgres():
         similarity = [TrigramWordSimilarity(query, f) for f in fields]
         score = Greatest(*similarity) if len(similarity) > 1 else similarity[0]
-        queryset = queryset.annotate(score=score)
+        queryset = queryset.annotate(score=score, starts=starts)
         condition = substring | Q(score__gte=TRIGRAM_THRESHOLD)
+        order = [F("score").desc(), F("starts").desc()]
         if text_fields:
             vector = SearchVector(*text_fields, config="simple")
             search_query = SearchQuery(query, config="simple", search_type="websearch")
-            queryset = queryset.annotate(rank=SearchRank(vector, search_query))
-            condition |= Q(rank__gt=0)
-            order = [F("rank").desc(), F("score").desc()]
-        else:
-            order = [F("score").desc()]
+            queryset = queryset.annotate(document=vector, rank=SearchRank(vector, search_query))
+            # ts_rank gives non-matches a tiny positive rank: filter on the match itself.
+            condition |= Q(document=search_query)
+            order.insert(0, F("rank").desc())
         queryset = queryset.filter(condition).order_by(*order, "pk")
     else:
-        # Rank: a field that starts with the query before one that merely contains it.
-        queryset = (
-            queryset.filter(substring)
-            .annotate(
-                score=Case(
-                    *(When(**{f"{f}__istartswith": query}, then=Value(2.0)) for f in fields),
-                    default=Value(1.0),
-                    output_field=FloatField(),
-                )
-            )
-            .order_by("-score", "pk")
-        )
+        queryset = queryset.filter(substring).annotate(starts=starts).order_by("-starts", "pk")
     return queryset[: RESULTS_PER_KIND + 1]
 
 
