@@ -5,10 +5,14 @@ SECRET_KEY or ALLOWED_HOSTS stops start-up rather than falling back silently.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from archive.security import add_static_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -80,11 +84,16 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "csp",
+    "axes",
     "archive",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise and the page cache, so static files and cached pages get these headers too.
+    "archive.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous GETs are answered from the page cache before sessions or templates run.
     "archive.cache.PublicPageCacheMiddleware",
@@ -95,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into a 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "forumarchive.urls"
@@ -167,6 +178,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes throttles admin logins: 5 failures for one username from one address lock that pair
+# out for 15 minutes (answered 429). Keyed on the pair, not the address alone, so that editors
+# behind one office address do not lock each other out, and not the username alone, so that a
+# stranger cannot lock an editor out from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -189,6 +213,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365  # hashed names: cache for a year
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_headers  # nosniff and CORP on static files too
 
 # --- Upload limits ----------------------------------------------------------------------
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -213,6 +238,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
 if env("TRUST_X_FORWARDED_PROTO", False, cast=bool):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline script or style anywhere (the admin of Django 5.2 has none either): everything comes
+# from this site's own files. archive.security adds Cross-Origin-Resource-Policy and
+# Permissions-Policy; docs/security.md explains each header.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "base-uri": [NONE],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "img-src": [SELF, "data:"],
+        "manifest-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+    }
+}
 
 # --- Logging ----------------------------------------------------------------------------
 # django.request errors (every 500) go to stderr with their traceback, so gunicorn logs them.
@@ -225,5 +267,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
         "archive": {"handlers": ["stderr"], "level": env("LOG_LEVEL", "INFO"), "propagate": False},
+        # django-axes logs each failed admin login and each lockout at WARNING (its start-up
+        # banner is INFO, left out).
+        "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
