@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import social, views
 
 app_name = "archive"
 
@@ -16,6 +16,22 @@ urlpatterns = [
         "editions/<slug:slug>-<int:number>/<slug:subforum>/",
         views.SubForumDetailView.as_view(),
         name="subforum-detail",
+    ),
+    # Open Graph images (archive/social.py)
+    path(
+        "editions/<slug:slug>-<int:number>/card.png",
+        social.edition_card_view,
+        name="edition-card",
+    ),
+    path(
+        "editions/<slug:slug>-<int:number>/<slug:subforum>/card.png",
+        social.sub_forum_card_view,
+        name="subforum-card",
+    ),
+    path(
+        "participants/<slug:slug>/card.png",
+        social.participant_card_view,
+        name="participant-card",
     ),
     path("participants/", views.ParticipantListView.as_view(), name="participant-list"),
     path(

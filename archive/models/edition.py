@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
 
 
@@ -75,7 +76,15 @@ class Edition(models.Model):
         default=Status.DRAFT,
         help_text=_("Drafts, and everything under them, are hidden from the public."),
     )
-    cover = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
+    cover = CleanImageField(
+        _("cover image"),
+        upload_to="covers/",
+        blank=True,
+        help_text=_(
+            "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Camera and location data are "
+            "removed."
+        ),
+    )
     # Not auto_now: that leaves the column empty when fixtures load in raw mode.
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
 

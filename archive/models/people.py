@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import SlugKeyed
 from .edition import Edition, SubForum
+from .image_fields import CleanImageField
 from .reference import Organization, Source
 
 
@@ -21,7 +22,15 @@ class Participant(SlugKeyed):
     )
     country = models.CharField(_("country"), max_length=100, blank=True)
     bio = models.TextField(_("short biography"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="portraits/", blank=True)
+    photo = CleanImageField(
+        _("photo"),
+        upload_to="portraits/",
+        blank=True,
+        help_text=_(
+            "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Camera and location data are "
+            "removed."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

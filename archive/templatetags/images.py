@@ -1,0 +1,102 @@
+"""Pictures on pages: <picture> with WebP and a JPEG/PNG fallback, placeholders, og:image.
+
+    {% load images %}
+    {% portrait participant %}                 photo, or initials on a colour when there is none
+    {% picture edition.cover alt size="medium" css_class="cover" %}
+    <meta property="og:image" content="{% og_image_url edition %}">
+
+Every <img> carries width, height (so the page does not jump while it loads), srcset, sizes,
+loading="lazy" and decoding="async". A picture whose file is missing or unreadable falls back to
+the placeholder (or to nothing) instead of breaking the page; the failure is logged.
+"""
+
+import logging
+
+from django import template
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from .. import images, social
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+SIZES = {"thumb": images.RENDITION_WIDTHS[0], "medium": images.RENDITION_WIDTHS[1]}
+
+
+def _srcset(renditions):
+    return format_html_join(", ", "{} {}w", ((r.url, r.width) for r in renditions))
+
+
+def picture_html(file, alt, *, size="medium", css_class=""):
+    """The <picture> for a stored original, or "" when it cannot be shown."""
+    if not file:
+        return ""
+    try:
+        plan = images.renditions(file.name, storage=file.storage)
+    except (OSError, ValueError, ValidationError):
+        logger.warning("Cannot show picture %s", file.name, exc_info=True)
+        return ""
+    index = images.RENDITION_WIDTHS.index(SIZES[size])
+    webp = plan.pop("WEBP")
+    (fallback,) = plan.values()
+    shown = fallback[index]
+    sizes = f"(max-width: {shown.width}px) 100vw, {shown.width}px"
+    return format_html(
+        '<picture><source type="image/webp" srcset="{}" sizes="{}">'
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{} '
+        'loading="lazy" decoding="async"></picture>',
+        _srcset(webp),
+        sizes,
+        shown.url,
+        _srcset(fallback),
+        sizes,
+        shown.width,
+        shown.height,
+        alt,
+        format_html(' class="{}"', css_class) if css_class else "",
+    )
+
+
+def placeholder_html(name, alt, *, size="medium", css_class=""):
+    side = SIZES[size]
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="{}"{} loading="lazy" decoding="async">',
+        images.placeholder_data_uri(name, side),
+        side,
+        side,
+        alt,
+        format_html(' class="{}"', css_class) if css_class else "",
+    )
+
+
+@register.simple_tag
+def picture(file, alt, size="medium", css_class=""):
+    """A stored picture (an ImageField's value) at `size` ("thumb" or "medium")."""
+    return picture_html(file, alt, size=size, css_class=css_class)
+
+
+@register.simple_tag
+def portrait(participant, size="medium", css_class="portrait"):
+    """A participant's photo, or their initials on a colour derived from their name."""
+    alt = _("Portrait of %(name)s") % {"name": participant.name}
+    html = picture_html(participant.photo, alt, size=size, css_class=css_class)
+    if html:
+        return html
+    return placeholder_html(
+        participant.name,
+        _("Initials of %(name)s (no portrait)") % {"name": participant.name},
+        size=size,
+        css_class=f"{css_class} placeholder".strip(),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def og_image_url(context, obj):
+    """Absolute address of the record's social card (1200 × 630 PNG), versioned by its text."""
+    path = social.card_url(obj)
+    request = context.get("request")
+    if not path or request is None:
+        return path
+    return request.build_absolute_uri(path)
