@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import formats
@@ -251,7 +251,8 @@ def card_url(obj):
 def _card_response(request, obj):
     card = card_for(obj)
     name = ensure_card(card)
-    response = FileResponse(default_storage.open(name, "rb"), content_type="image/png")
+    with default_storage.open(name, "rb") as handle:
+        response = HttpResponse(handle.read(), content_type="image/png")
     if request.GET.get("v") == card.digest:
         patch_cache_control(response, public=True, max_age=LONG_MAX_AGE, immutable=True)
     else:
