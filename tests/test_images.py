@@ -400,3 +400,30 @@ def test_participant_page_without_photo_shows_the_placeholder(client, db):
 
 def test_participant_model_field_uses_the_clean_image_field():
     assert images.validate_image in Participant._meta.get_field("photo").validators
+
+
+def test_edition_page_shows_the_cover_with_webp_srcset_and_size(client, db):
+    edition = factories.EditionFactory()
+    edition.cover = upload(image_bytes("PNG", (1280, 720)), "cover.png")
+    edition.save()
+    content = client.get(edition.get_absolute_url()).content.decode()
+    stem = "/media/renditions/" + edition.cover.name.removesuffix(".png")
+    assert (
+        content.count(
+            '<picture><source type="image/webp" '
+            f'srcset="{stem}-160w.webp 160w, {stem}-640w.webp 640w"'
+        )
+        == 1
+    )
+    assert (
+        content.count(
+            f'width="640" height="360" alt="Cover picture of the {edition.title}" class="cover" '
+            'loading="lazy" decoding="async"></picture>'
+        )
+        == 1
+    )
+
+
+def test_edition_page_without_cover_has_no_picture(client, db):
+    edition = factories.EditionFactory()
+    assert "<picture>" not in client.get(edition.get_absolute_url()).content.decode()

@@ -2,7 +2,8 @@
 
     {% load images %}
     {% portrait participant %}                 photo, or initials on a colour when there is none
-    {% picture edition.cover alt size="medium" css_class="cover" %}
+    {% cover edition %}                        an edition's cover picture, or nothing
+    {% picture some_image_field alt size="thumb" css_class="..." %}
     <meta property="og:image" content="{% og_image_url edition %}">
 
 Every <img> carries width, height (so the page does not jump while it loads), srcset, sizes,
@@ -90,6 +91,13 @@ def portrait(participant, size="medium", css_class="portrait"):
         size=size,
         css_class=f"{css_class} placeholder".strip(),
     )
+
+
+@register.simple_tag
+def cover(edition, size="medium", css_class="cover"):
+    """An edition's cover picture, or nothing when it has none."""
+    alt = _("Cover picture of the %(title)s") % {"title": edition.title}
+    return picture_html(edition.cover, alt, size=size, css_class=css_class)
 
 
 @register.simple_tag(takes_context=True)
