@@ -1,0 +1,361 @@
+"""In-process measurements: every public page type against the hello-world view, one process.
+
+For each page this finds a real URL in the database (first and last edition, the busiest
+participant, the deepest page of each list...), then measures, in this one process and through
+Django's own WSGI handler (every middleware runs, no HTTP server):
+
+* the number of SQL queries one request makes,
+* the response size, raw and gzipped, and the gzipped size of the stylesheets it links,
+* the median CPU time (``time.process_time``) and wall time of a request, over ``iterations``
+  requests after a warm-up, alternating with requests to /bench/hello/ so that both see the same
+  machine load; ``ratio`` is page CPU / hello CPU.
+
+CPU time is this process's only: on PostgreSQL the database server's work is in another process
+and shows in wall time, not CPU time. Run as a script it writes the results as JSON::
+
+    DJANGO_SETTINGS_MODULE=bench.settings BENCH_PAGE_CACHE=0 \\
+        python bench/inprocess.py --iterations 30 --json bench/out/inprocess-sqlite-M.json
+"""
+
+import argparse
+import gzip
+import io
+import json
+import math
+import re
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+HELLO = "/bench/hello/"
+PER_PAGE = 50  # archive.views.FilteredListView.paginate_by
+STYLESHEET = re.compile(rb"<link\b[^>]*\brel=\"stylesheet\"[^>]*\bhref=\"([^\"]+)\"")
+
+
+@dataclass
+class Page:
+    key: str  # the page type: the same at every size, so sizes can be compared
+    url: str | None
+    note: str = ""
+
+
+@dataclass
+class Result:
+    key: str
+    url: str | None
+    status: int | None = None
+    queries: int | None = None
+    bytes: int | None = None
+    gzip_bytes: int | None = None
+    css_gzip_bytes: int | None = None
+    content_type: str = ""
+    cpu_ms: float | None = None
+    wall_ms: float | None = None
+    wall_max_ms: float | None = None
+    hello_cpu_ms: float | None = None
+    hello_wall_ms: float | None = None
+    ratio: float | None = None
+    note: str = ""
+    samples: dict = field(default_factory=dict)
+
+
+def _last_page(count):
+    return max(1, math.ceil(count / PER_PAGE))
+
+
+def _with(path, **params):
+    return f"{path}?{urlencode(params)}"
+
+
+def discover_pages():
+    """One URL per public page type, found in the database; None where the data has none."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Count
+
+    from archive import queries
+    from archive.models import Edition, Organization, SubForum, Topic
+
+    anonymous = AnonymousUser()
+    editions = Edition.objects.published().select_related("forum").order_by("start_date", "number")
+    first, last = editions.first(), editions.last()
+    sub_forum = (
+        SubForum.objects.published()
+        .annotate(n=Count("appearances"))
+        .select_related("edition__forum")
+        .order_by("-n", "pk")
+        .first()
+    )
+    participant = (
+        queries.visible_participants(anonymous)
+        .annotate(n=Count("appearances"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    organization = (
+        queries.visible_organizations(anonymous)
+        .annotate(n=Count("appearances"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    topic = (
+        Topic.objects.filter(editions__status=Edition.Status.PUBLISHED)
+        .annotate(n=Count("editions"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    edition_pages = _last_page(editions.count())
+    participant_pages = _last_page(queries.visible_participants(anonymous).count())
+    organization_pages = _last_page(queries.visible_organizations(anonymous).count())
+
+    def page(key, build, *objects):
+        if any(obj is None for obj in objects):
+            return Page(key, None, "no such record in this dataset")
+        return Page(key, build())
+
+    def edition_path(edition):
+        return f"/editions/{edition.forum.slug}-{edition.number}/"
+
+    return [
+        Page("home", "/"),
+        Page("edition-list", "/editions/"),
+        page("edition-list?forum", lambda: _with("/editions/", forum=first.forum.slug), first),
+        page("edition-list?year", lambda: _with("/editions/", year=first.start_date.year), first),
+        page(
+            "edition-list?year_from&year_to",
+            lambda: _with(
+                "/editions/", year_from=first.start_date.year, year_to=last.start_date.year
+            ),
+            first,
+            last,
+        ),
+        page("edition-list?city", lambda: _with("/editions/", city=first.city), first),
+        page("edition-list?country", lambda: _with("/editions/", country=first.country), first),
+        page("edition-list?topic", lambda: _with("/editions/", topic=topic.slug), topic),
+        Page("edition-list?page=last", _with("/editions/", page=edition_pages)),
+        page("edition-detail (first)", lambda: edition_path(first), first),
+        page("edition-detail (last)", lambda: edition_path(last), last),
+        page(
+            "subforum-detail",
+            lambda: f"{edition_path(sub_forum.edition)}{sub_forum.slug}/",
+            sub_forum,
+        ),
+        Page("participant-list", "/participants/"),
+        page(
+            "participant-list?country",
+            lambda: _with("/participants/", country=participant.country),
+            participant,
+        ),
+        page(
+            "participant-list?organization",
+            lambda: _with("/participants/", organization=organization.slug),
+            organization,
+        ),
+        page(
+            "participant-list?edition",
+            lambda: _with("/participants/", edition=f"{first.forum.slug}-{first.number}"),
+            first,
+        ),
+        Page("participant-list?role", _with("/participants/", role="speaker")),
+        Page("participant-list?page=last", _with("/participants/", page=participant_pages)),
+        page(
+            "participant-detail (busiest)",
+            lambda: f"/participants/{participant.slug}/",
+            participant,
+        ),
+        Page("organization-list", "/organizations/"),
+        page(
+            "organization-list?country",
+            lambda: _with("/organizations/", country=organization.country),
+            organization,
+        ),
+        Page("organization-list?page=last", _with("/organizations/", page=organization_pages)),
+        page(
+            "organization-detail (busiest)",
+            lambda: f"/organizations/{organization.slug}/",
+            organization,
+        ),
+        page("topic-detail (busiest)", lambda: f"/topics/{topic.slug}/", topic),
+        page("search (full name)", lambda: _with("/search/", q=participant.name), participant),
+        page(
+            "search (one common word)",
+            lambda: _with("/search/", q=participant.name.split()[0]),
+            participant,
+        ),
+        # Open data: measured once built, listed as "not built yet" until then.
+        Page("api edition-list", "/api/editions/"),
+        page("api edition-detail", lambda: f"/api{edition_path(first)}", first),
+        Page("api participant-list", "/api/participants/"),
+        page("api participant-detail", lambda: f"/api/participants/{participant.slug}/", participant),
+        Page("feed editions", "/feeds/editions/"),
+        page("icalendar edition", lambda: f"{edition_path(first)}calendar.ics", first),
+        Page("sitemap", "/sitemap.xml"),
+    ]
+
+
+class Requester:
+    """Sends GET requests straight to Django's WSGI handler, as a WSGI server would."""
+
+    def __init__(self):
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.handler = WSGIHandler()
+
+    def get(self, url):
+        path, _, query = url.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            "wsgi.version": (1, 0),
+        }
+        status_line = []
+        response = self.handler(environ, lambda status, headers, exc_info=None: status_line.append((status, headers)))
+        try:
+            content = b"".join(response)
+        finally:
+            response.close()  # sends request_finished: closes the connection as a server would
+        status, headers = status_line[0]
+        return int(status.split()[0]), dict(headers), content
+
+
+def _gzip_size(data):
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def _css_gzip_bytes(content, cache):
+    """Gzipped size of every stylesheet the page links, read from STATIC_ROOT."""
+    from django.conf import settings
+
+    total = 0
+    for href in STYLESHEET.findall(content):
+        href = href.decode()
+        if href not in cache:
+            relative = href.removeprefix(settings.STATIC_URL).split("?")[0]
+            path = Path(settings.STATIC_ROOT) / relative
+            cache[href] = _gzip_size(path.read_bytes()) if path.is_file() else None
+        if cache[href] is None:
+            return None
+        total += cache[href]
+    return total
+
+
+def _resolves(url):
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(url.partition("?")[0])
+    except Resolver404:
+        return False
+    return True
+
+
+def measure(pages, *, iterations=30, warmup=3, progress=None):
+    """Measure each page against /bench/hello/; pages without a URL or a route are skipped."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    requester = Requester()
+    css_cache = {}
+    results = []
+    for page in pages:
+        result = Result(page.key, page.url, note=page.note)
+        results.append(result)
+        if page.url is None:
+            continue
+        if not _resolves(page.url):
+            result.note = "not built yet (no such URL)"
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            status, headers, content = requester.get(page.url)
+        result.status = status
+        result.queries = len(captured.captured_queries)
+        result.bytes = len(content)
+        result.content_type = headers.get("Content-Type", "")
+        if status != 200:
+            result.note = f"HTTP {status}" + (": not built yet" if status == 404 else "")
+            continue
+        result.gzip_bytes = _gzip_size(content)
+        if result.content_type.startswith("text/html"):
+            result.css_gzip_bytes = _css_gzip_bytes(content, css_cache)
+        for _ in range(warmup):
+            requester.get(HELLO)
+            requester.get(page.url)
+        samples = {"cpu": [], "wall": [], "hello_cpu": [], "hello_wall": []}
+        for _ in range(iterations):
+            for url, prefix in ((HELLO, "hello_"), (page.url, "")):
+                cpu, wall = time.process_time(), time.perf_counter()
+                requester.get(url)
+                samples[prefix + "cpu"].append(time.process_time() - cpu)
+                samples[prefix + "wall"].append(time.perf_counter() - wall)
+        result.cpu_ms = statistics.median(samples["cpu"]) * 1000
+        result.wall_ms = statistics.median(samples["wall"]) * 1000
+        result.wall_max_ms = max(samples["wall"]) * 1000
+        result.hello_cpu_ms = statistics.median(samples["hello_cpu"]) * 1000
+        result.hello_wall_ms = statistics.median(samples["hello_wall"]) * 1000
+        # process_time ticks in whole microseconds at best: never divide by zero.
+        result.ratio = result.cpu_ms / max(result.hello_cpu_ms, 0.001)
+        if progress:
+            progress(
+                f"{page.key:36} {result.queries:>3} q {result.cpu_ms:8.2f} ms CPU "
+                f"(hello {result.hello_cpu_ms:.2f}) x{result.ratio:.1f}"
+            )
+    return results
+
+
+def versions():
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        database = cursor.fetchone()[0]
+    return {"django": django.get_version(), "database": f"{connection.vendor} {database}"}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--iterations", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--json", required=True, help="where to write the results")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    pages = discover_pages()
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    results = measure(pages, iterations=args.iterations, warmup=args.warmup, progress=say)
+    page_cache = "archive.cache.PublicPageCacheMiddleware" in settings.MIDDLEWARE
+    payload = {
+        "versions": versions(),
+        "page_cache": page_cache,
+        "iterations": args.iterations,
+        "results": [asdict(result) for result in results],
+    }
+    Path(args.json).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
