@@ -102,7 +102,7 @@ def test_format_is_judged_by_content_not_by_file_name(db):
     assert stored(photo.name).format == "PNG"
 
 
-def test_exif_gps_and_comment_are_gone_after_upload(db):
+def exif_with_gps():
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "Fictional Camera Co."
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
@@ -110,7 +110,11 @@ def test_exif_gps_and_comment_are_gone_after_upload(db):
     gps[ExifTags.GPS.GPSLatitude] = (35.0, 41.0, 22.0)
     gps[ExifTags.GPS.GPSLongitudeRef] = "E"
     gps[ExifTags.GPS.GPSLongitude] = (139.0, 41.0, 30.0)
-    content = image_bytes("JPEG", exif=exif, comment=b"taken at home")
+    return exif
+
+
+def test_exif_gps_and_comment_are_gone_after_upload(db):
+    content = image_bytes("JPEG", exif=exif_with_gps(), comment=b"taken at home")
     original = Image.open(io.BytesIO(content))
     assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitudeRef] == "N"
     assert original.info["comment"] == b"taken at home"
@@ -122,6 +126,18 @@ def test_exif_gps_and_comment_are_gone_after_upload(db):
     assert image.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
     assert "exif" not in image.info
     assert "comment" not in image.info
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_exif_gps_is_gone_from_png_and_webp_too(db, fmt):
+    content = image_bytes(fmt, exif=exif_with_gps())
+    assert dict(Image.open(io.BytesIO(content)).getexif())[ExifTags.Base.Make] == (
+        "Fictional Camera Co."
+    )
+    photo = save_photo(factories.ParticipantFactory(), content)
+    image = stored(photo.name)
+    assert dict(image.getexif()) == {}
+    assert "exif" not in image.info
 
 
 def test_exif_orientation_is_applied_before_storing(db):
