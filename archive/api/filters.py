@@ -1,0 +1,77 @@
+"""FilterSets for the API lists that have no HTML list of their own.
+
+Editions, participants and organizations reuse the site's FilterSets from archive.filters; these
+follow the same conventions (slugs, "forum-number" edition keys, visibility from the request).
+"""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .. import queries
+from ..filters import EditionKeyFilter
+from ..models import Appearance, Source, Statement, SubForum, Topic
+
+
+def _editions(request):
+    return queries.visible_editions(getattr(request, "user", None)).select_related("forum")
+
+
+def _participants(request):
+    return queries.visible_participants(getattr(request, "user", None))
+
+
+def _organizations(request):
+    return queries.visible_organizations(getattr(request, "user", None))
+
+
+class SubForumFilter(django_filters.FilterSet):
+    edition = EditionKeyFilter(label=_("Edition (forum-number)"), queryset=_editions)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SubForum.Kind.choices)
+    topic = django_filters.ModelChoiceFilter(
+        label=_("Topic (slug)"),
+        field_name="topics",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+    )
+
+    class Meta:
+        model = SubForum
+        fields = ["edition", "kind", "topic"]
+
+
+class AppearanceFilter(django_filters.FilterSet):
+    edition = EditionKeyFilter(label=_("Edition (forum-number)"), queryset=_editions)
+    sub_forum = django_filters.CharFilter(
+        label=_("Sub-forum (slug)"), field_name="sub_forum__slug", lookup_expr="exact"
+    )
+    participant = django_filters.ModelChoiceFilter(
+        label=_("Participant (slug)"), queryset=_participants, to_field_name="slug"
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organization (slug)"), queryset=_organizations, to_field_name="slug"
+    )
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=Appearance.Role.choices)
+
+    class Meta:
+        model = Appearance
+        fields = ["edition", "sub_forum", "participant", "organization", "role"]
+
+
+class StatementFilter(django_filters.FilterSet):
+    edition = EditionKeyFilter(
+        label=_("Edition (forum-number)"), field_name="appearance__edition", queryset=_editions
+    )
+    participant = django_filters.ModelChoiceFilter(
+        label=_("Participant (slug)"),
+        field_name="appearance__participant",
+        queryset=_participants,
+        to_field_name="slug",
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Statement.Kind.choices)
+    source = django_filters.ModelChoiceFilter(
+        label=_("Source (slug)"), queryset=Source.objects.all(), to_field_name="slug"
+    )
+
+    class Meta:
+        model = Statement
+        fields = ["edition", "participant", "kind", "source"]

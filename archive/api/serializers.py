@@ -1,0 +1,404 @@
+"""What each API resource looks like. Field names are part of the public contract: add, never
+rename.
+
+Every resource carries `api_url` (itself in this API) and, where the site has a page for it,
+`html_url`. Related records appear as small references (key or slug, name, `api_url`) so a client
+can follow them without guessing addresses. Addresses are absolute.
+"""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import (
+    Appearance,
+    Edition,
+    Forum,
+    Organization,
+    Participant,
+    Source,
+    Statement,
+    SubForum,
+    Topic,
+)
+from ..models.base import split_lines
+
+
+def edition_key(edition):
+    """The edition's address key, "<forum-slug>-<number>", e.g. "beijing-tokyo-forum-20"."""
+    return f"{edition.forum.slug}-{edition.number}"
+
+
+def appearance_kwargs(appearance):
+    kwargs = {
+        "key": edition_key(appearance.edition),
+        "participant": appearance.participant.slug,
+        "role": appearance.role,
+    }
+    if appearance.sub_forum_id is not None:
+        kwargs["sub_forum"] = appearance.sub_forum.slug
+    return kwargs
+
+
+def appearance_api_path(appearance):
+    name = "api:appearance-detail-session" if appearance.sub_forum_id else "api:appearance-detail"
+    return reverse(name, kwargs=appearance_kwargs(appearance))
+
+
+def statement_api_path(statement):
+    appearance = statement.appearance
+    name = "api:statement-detail-session" if appearance.sub_forum_id else "api:statement-detail"
+    return reverse(name, kwargs={**appearance_kwargs(appearance), "number": statement.number})
+
+
+API_PATHS = {
+    Forum: lambda o: reverse("api:forum-detail", kwargs={"slug": o.slug}),
+    Edition: lambda o: reverse("api:edition-detail", kwargs={"key": edition_key(o)}),
+    SubForum: lambda o: reverse(
+        "api:subforum-detail", kwargs={"key": edition_key(o.edition), "slug": o.slug}
+    ),
+    Participant: lambda o: reverse("api:participant-detail", kwargs={"slug": o.slug}),
+    Organization: lambda o: reverse("api:organization-detail", kwargs={"slug": o.slug}),
+    Topic: lambda o: reverse("api:topic-detail", kwargs={"slug": o.slug}),
+    Source: lambda o: reverse("api:source-detail", kwargs={"slug": o.slug}),
+    Appearance: appearance_api_path,
+    Statement: statement_api_path,
+}
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class LinkField(serializers.Field):
+    """An absolute address computed from the whole record: its API resource or its web page."""
+
+    def __init__(self, kind="api", **kwargs):
+        self.kind = kind
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        path = API_PATHS[type(obj)](obj) if self.kind == "api" else obj.get_absolute_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class ListLinkField(serializers.Field):
+    """The address of an API list filtered to this record, e.g. /api/appearances/?edition=..."""
+
+    def __init__(self, list_name, parameter, value, **kwargs):
+        self.list_name, self.parameter, self.value = list_name, parameter, value
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        path = f"{reverse(self.list_name)}?{self.parameter}={self.value(obj)}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class LinesField(serializers.ListField):
+    """A 'one per line' text field, as a list of strings."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return split_lines(value)
+
+
+# --- References: the few fields that identify a related record ---------------------------
+
+
+class ForumRefSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+
+    class Meta:
+        model = Forum
+        fields = ["slug", "name", "api_url"]
+
+
+class EditionRefSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField(help_text="Address key: forum slug, hyphen, number.")
+    title = serializers.CharField(read_only=True, help_text="E.g. “20th Beijing-Tokyo Forum”.")
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+
+    class Meta:
+        model = Edition
+        fields = ["key", "title", "number", "start_date", "api_url", "html_url"]
+
+    def get_key(self, edition) -> str:
+        return edition_key(edition)
+
+
+class SubForumRefSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+
+    class Meta:
+        model = SubForum
+        fields = ["slug", "title", "kind", "api_url", "html_url"]
+
+
+class ParticipantRefSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+
+    class Meta:
+        model = Participant
+        fields = ["slug", "name", "api_url", "html_url"]
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+
+    class Meta:
+        model = Organization
+        fields = ["slug", "name", "api_url", "html_url"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "name", "api_url", "html_url"]
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+
+    class Meta:
+        model = Source
+        fields = ["slug", "title", "api_url"]
+
+
+# --- Resources ----------------------------------------------------------------------------
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+    url = serializers.CharField(
+        read_only=True, help_text="Where the document itself is published; empty if unknown."
+    )
+
+    class Meta:
+        model = Source
+        fields = ["slug", "title", "publisher", "url", "published_on", "note", "api_url"]
+
+
+class ForumSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+    alternative_names = LinesField(help_text="Other names of the series.")
+    organizers = OrganizationRefSerializer(many=True, read_only=True)
+    editions_url = ListLinkField("api:edition-list", "forum", lambda forum: forum.slug)
+
+    class Meta:
+        model = Forum
+        fields = [
+            "slug",
+            "name",
+            "alternative_names",
+            "description",
+            "organizers",
+            "api_url",
+            "html_url",
+            "editions_url",
+        ]
+
+
+class EditionSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField(help_text="Address key: forum slug, hyphen, number.")
+    title = serializers.CharField(read_only=True, help_text="E.g. “20th Beijing-Tokyo Forum”.")
+    forum = ForumRefSerializer(read_only=True)
+    co_organizers = OrganizationRefSerializer(many=True, read_only=True)
+    topics = TopicSerializer(many=True, read_only=True)
+    sources = SourceRefSerializer(many=True, read_only=True)
+    sub_forums = SubForumRefSerializer(many=True, read_only=True, source="ordered_sub_forums")
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+    calendar_url = serializers.SerializerMethodField(help_text="iCalendar (.ics) of the edition.")
+    appearances_url = ListLinkField("api:appearance-list", "edition", edition_key)
+
+    class Meta:
+        model = Edition
+        fields = [
+            "key",
+            "title",
+            "forum",
+            "number",
+            "theme",
+            "city",
+            "country",
+            "venue",
+            "start_date",
+            "end_date",
+            "summary",
+            "co_organizers",
+            "topics",
+            "sub_forums",
+            "sources",
+            "updated_at",
+            "api_url",
+            "html_url",
+            "calendar_url",
+            "appearances_url",
+        ]
+
+    def get_key(self, edition) -> str:
+        return edition_key(edition)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_calendar_url(self, edition):
+        path = reverse(
+            "archive:edition-calendar",
+            kwargs={"slug": edition.forum.slug, "number": edition.number},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class SubForumSerializer(serializers.ModelSerializer):
+    edition = EditionRefSerializer(read_only=True)
+    topics = TopicSerializer(many=True, read_only=True)
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+    appearances_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SubForum
+        fields = [
+            "slug",
+            "title",
+            "kind",
+            "description",
+            "order",
+            "edition",
+            "topics",
+            "api_url",
+            "html_url",
+            "appearances_url",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_appearances_url(self, sub_forum):
+        path = (
+            f"{reverse('api:appearance-list')}?edition={edition_key(sub_forum.edition)}"
+            f"&sub_forum={sub_forum.slug}"
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+    appearances_url = ListLinkField("api:appearance-list", "participant", lambda p: p.slug)
+
+    class Meta:
+        model = Participant
+        fields = [
+            "slug",
+            "name",
+            "native_name",
+            "country",
+            "bio",
+            "api_url",
+            "html_url",
+            "appearances_url",
+        ]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    alternative_names = LinesField(help_text="Former and alternative names.")
+    api_url = LinkField()
+    html_url = LinkField(kind="html")
+    appearances_url = ListLinkField("api:appearance-list", "organization", lambda o: o.slug)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "name",
+            "native_name",
+            "kind",
+            "country",
+            "description",
+            "alternative_names",
+            "api_url",
+            "html_url",
+            "appearances_url",
+        ]
+
+
+class NestedStatementSerializer(serializers.ModelSerializer):
+    source = SourceRefSerializer(read_only=True)
+    api_url = LinkField()
+
+    class Meta:
+        model = Statement
+        fields = ["number", "kind", "text", "source", "api_url"]
+
+
+class AppearanceSerializer(serializers.ModelSerializer):
+    edition = EditionRefSerializer(read_only=True)
+    sub_forum = SubForumRefSerializer(
+        read_only=True, allow_null=True, help_text="Null for the edition as a whole."
+    )
+    participant = ParticipantRefSerializer(read_only=True)
+    organization = OrganizationRefSerializer(read_only=True, allow_null=True)
+    organization_label = serializers.CharField(
+        read_only=True, help_text="The organization's name as it was at the time."
+    )
+    statements = NestedStatementSerializer(many=True, read_only=True)
+    api_url = LinkField()
+
+    class Meta:
+        model = Appearance
+        fields = [
+            "edition",
+            "sub_forum",
+            "participant",
+            "role",
+            "position",
+            "organization",
+            "organization_label",
+            "order",
+            "statements",
+            "api_url",
+        ]
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    edition = EditionRefSerializer(read_only=True, source="appearance.edition")
+    sub_forum = SubForumRefSerializer(
+        read_only=True, allow_null=True, source="appearance.sub_forum"
+    )
+    participant = ParticipantRefSerializer(read_only=True, source="appearance.participant")
+    role = serializers.CharField(read_only=True, source="appearance.role")
+    appearance_url = serializers.SerializerMethodField()
+    source = SourceRefSerializer(read_only=True)
+    api_url = LinkField()
+
+    class Meta:
+        model = Statement
+        fields = [
+            "number",
+            "kind",
+            "text",
+            "source",
+            "edition",
+            "sub_forum",
+            "participant",
+            "role",
+            "appearance_url",
+            "api_url",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_appearance_url(self, statement):
+        path = appearance_api_path(statement.appearance)
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

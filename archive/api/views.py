@@ -1,0 +1,345 @@
+"""Read-only viewsets: each names a query from archive.queries and a FilterSet.
+
+Every response to a read is public and cacheable (Cache-Control: public, max-age=300) and open to
+any origin (Access-Control-Allow-Origin: *). Anything but GET, HEAD and OPTIONS gets 405.
+"""
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from rest_framework import viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from .. import queries
+from ..filters import EDITION_KEY, EditionFilter, OrganizationFilter, ParticipantFilter
+from ..models import Edition, Forum, Source, SubForum, Topic
+from . import serializers
+from .filters import AppearanceFilter, StatementFilter, SubForumFilter
+
+CACHE_CONTROL = "public, max-age=300"
+
+
+class OpenReadMixin:
+    """Anonymous, read-only, cacheable and open to other origins."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    http_method_names = ["get", "head", "options"]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            response["Access-Control-Allow-Origin"] = "*"
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response["Cache-Control"] = CACHE_CONTROL
+        return response
+
+
+class ArchivePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):
+    pagination_class = ArchivePagination
+    filter_backends = [DjangoFilterBackend]
+    lookup_field = "slug"
+
+    @property
+    def user(self):
+        return self.request.user
+
+
+def _edition_from_key(user, key):
+    match = EDITION_KEY.match(key)
+    if match is None:
+        raise Http404
+    try:
+        return queries.visible_editions(user).get(
+            forum__slug=match["forum"], number=int(match["number"])
+        )
+    except Edition.DoesNotExist:
+        raise Http404 from None
+
+
+EDITION_KEY_PARAMETER = OpenApiParameter(
+    "key",
+    str,
+    OpenApiParameter.PATH,
+    description="The edition as forum slug, hyphen, number: e.g. beijing-tokyo-forum-20.",
+)
+
+
+class ForumViewSet(ArchiveViewSet):
+    """Forum series, such as the Beijing-Tokyo Forum."""
+
+    serializer_class = serializers.ForumSerializer
+
+    def get_queryset(self):
+        return Forum.objects.prefetch_related("organizers").order_by("name", "pk")
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[EDITION_KEY_PARAMETER]))
+class EditionViewSet(ArchiveViewSet):
+    """Editions of every forum, latest first. Filters as on /editions/."""
+
+    serializer_class = serializers.EditionSerializer
+    filterset_class = EditionFilter
+    lookup_field = "key"
+
+    def get_queryset(self):
+        return (
+            queries.edition_detail(self.user)
+            .prefetch_related(None)
+            .prefetch_related(
+                "co_organizers",
+                "sources",
+                "topics",
+                Prefetch(
+                    "sub_forums",
+                    queryset=SubForum.objects.order_by("order", "title"),
+                    to_attr="ordered_sub_forums",
+                ),
+            )
+            .order_by("-start_date", "-number")
+        )
+
+    def get_object(self):
+        match = EDITION_KEY.match(self.kwargs["key"])
+        if match is None:
+            raise Http404
+        try:
+            return self.get_queryset().get(forum__slug=match["forum"], number=int(match["number"]))
+        except Edition.DoesNotExist:
+            raise Http404 from None
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[EDITION_KEY_PARAMETER]))
+class SubForumViewSet(ArchiveViewSet):
+    """Sessions of published editions: plenaries, sub-forums and panels."""
+
+    serializer_class = serializers.SubForumSerializer
+    filterset_class = SubForumFilter
+
+    def get_queryset(self):
+        return (
+            queries.visible_sub_forums(self.user)
+            .select_related("edition__forum")
+            .prefetch_related("topics")
+            .order_by("-edition__start_date", "-edition__number", "order", "title")
+        )
+
+    def get_object(self):
+        edition = _edition_from_key(self.user, self.kwargs["key"])
+        try:
+            return self.get_queryset().get(edition=edition, slug=self.kwargs["slug"])
+        except SubForum.DoesNotExist:
+            raise Http404 from None
+
+
+class ParticipantViewSet(ArchiveViewSet):
+    """People who appeared at a published edition. Filters as on /participants/."""
+
+    serializer_class = serializers.ParticipantSerializer
+    filterset_class = ParticipantFilter
+
+    def get_queryset(self):
+        return queries.visible_participants(self.user).order_by("name", "pk")
+
+
+class OrganizationViewSet(ArchiveViewSet):
+    """Organizations that organized a forum or edition, or that a participant appeared for."""
+
+    serializer_class = serializers.OrganizationSerializer
+    filterset_class = OrganizationFilter
+
+    def get_queryset(self):
+        return queries.visible_organizations(self.user).order_by("name", "pk")
+
+
+def _appearance_lookup(kwargs):
+    return {
+        "participant__slug": kwargs["participant"],
+        "role": kwargs["role"],
+        **(
+            {"sub_forum__slug": kwargs["sub_forum"]}
+            if "sub_forum" in kwargs
+            else {"sub_forum__isnull": True}
+        ),
+    }
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[EDITION_KEY_PARAMETER]))
+class AppearanceViewSet(ArchiveViewSet):
+    """Who appeared where, in what role, and as what (position and organization at the time)."""
+
+    serializer_class = serializers.AppearanceSerializer
+    filterset_class = AppearanceFilter
+
+    def get_queryset(self):
+        return (
+            queries.visible_appearances(self.user)
+            # sub_forum__edition: a session's web address names its edition.
+            .select_related(
+                "edition__forum", "sub_forum__edition__forum", "participant", "organization"
+            )
+            .prefetch_related(queries.statements_prefetch(self.user))
+            .order_by(
+                "-edition__start_date",
+                "-edition__number",
+                "sub_forum__order",
+                "order",
+                "participant__name",
+                "pk",
+            )
+        )
+
+    def get_object(self):
+        edition = _edition_from_key(self.user, self.kwargs["key"])
+        queryset = self.get_queryset().filter(edition=edition, **_appearance_lookup(self.kwargs))
+        appearance = queryset.first()
+        if appearance is None:
+            raise Http404
+        return appearance
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        operation_id="appearances_session_retrieve", parameters=[EDITION_KEY_PARAMETER]
+    )
+)
+class SessionAppearanceViewSet(AppearanceViewSet):
+    """An appearance in one session (sub-forum) of an edition."""
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[EDITION_KEY_PARAMETER]))
+class StatementViewSet(ArchiveViewSet):
+    """What participants said: quotes word for word, paraphrases marked as such."""
+
+    serializer_class = serializers.StatementSerializer
+    filterset_class = StatementFilter
+
+    def get_queryset(self):
+        return (
+            queries.visible_statements(self.user)
+            .select_related(
+                "appearance__edition__forum",
+                "appearance__sub_forum__edition__forum",
+                "appearance__participant",
+                "source",
+            )
+            .order_by(
+                "-appearance__edition__start_date",
+                "-appearance__edition__number",
+                "appearance__sub_forum__order",
+                "appearance__order",
+                "appearance__participant__name",
+                "number",
+                "pk",
+            )
+        )
+
+    def get_object(self):
+        edition = _edition_from_key(self.user, self.kwargs["key"])
+        lookup = {
+            f"appearance__{key}": value for key, value in _appearance_lookup(self.kwargs).items()
+        }
+        statement = (
+            self.get_queryset()
+            .filter(appearance__edition=edition, number=self.kwargs["number"], **lookup)
+            .first()
+        )
+        if statement is None:
+            raise Http404
+        return statement
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        operation_id="statements_session_retrieve", parameters=[EDITION_KEY_PARAMETER]
+    )
+)
+class SessionStatementViewSet(StatementViewSet):
+    """A statement made in one session (sub-forum) of an edition."""
+
+
+class TopicViewSet(ArchiveViewSet):
+    """Areas discussed, by editions as a whole or by their sessions."""
+
+    serializer_class = serializers.TopicSerializer
+
+    def get_queryset(self):
+        editions = queries.visible_editions(self.user)
+        sub_forums = queries.visible_sub_forums(self.user)
+        return Topic.objects.filter(
+            Exists(editions.filter(topics=OuterRef("pk")))
+            | Exists(sub_forums.filter(topics=OuterRef("pk")))
+        ).order_by("name", "pk")
+
+
+class SourceViewSet(ArchiveViewSet):
+    """Documents the archive's records come from."""
+
+    serializer_class = serializers.SourceSerializer
+
+    def get_queryset(self):
+        editions = queries.visible_editions(self.user)
+        statements = queries.visible_statements(self.user)
+        return Source.objects.filter(
+            Exists(editions.filter(sources=OuterRef("pk")))
+            | Exists(statements.filter(source=OuterRef("pk")))
+        ).order_by("title", "pk")
+
+
+RESOURCES = [
+    "forums",
+    "editions",
+    "sub-forums",
+    "participants",
+    "organizations",
+    "appearances",
+    "statements",
+    "topics",
+    "sources",
+]
+LIST_NAMES = {
+    "forums": "forum-list",
+    "editions": "edition-list",
+    "sub-forums": "subforum-list",
+    "participants": "participant-list",
+    "organizations": "organization-list",
+    "appearances": "appearance-list",
+    "statements": "statement-list",
+    "topics": "topic-list",
+    "sources": "source-list",
+}
+
+
+class ApiRootView(OpenReadMixin, APIView):
+    """Where each list is, and where the API's description and documentation are."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, format=None):
+        links = {name: reverse(f"api:{LIST_NAMES[name]}", request=request) for name in RESOURCES}
+        links["schema"] = reverse("api:schema", request=request)
+        links["docs"] = reverse("api:docs", request=request)
+        return Response(links)
+
+
+class SchemaView(OpenReadMixin, SpectacularJSONAPIView):
+    """The OpenAPI 3 document, as JSON."""
+
+
+class DocsView(OpenReadMixin, SpectacularSwaggerSplitView):
+    """Swagger UI from this site's own static files; its settings come as a separate script so
+    the Content-Security-Policy need not allow inline code."""
+
+    template_name = "api/swagger_ui.html"
+    url_name = "api:schema"

@@ -1,0 +1,95 @@
+"""iCalendar (RFC 5545) files: one per edition, one per forum series, one for the whole archive.
+
+Each edition is an all-day VEVENT: DTSTART;VALUE=DATE is the first day and DTEND the day after
+the last (RFC 5545 makes DTEND exclusive). The UID ("edition-<forum-slug>-<number>@forumarchive")
+never changes, so a calendar that subscribes to the address updates the event in place; DTSTAMP is
+the edition's last change. Text (title, theme, place) is written as iCalendar TEXT values by the
+`icalendar` library, which escapes commas, semicolons, backslashes and newlines; nothing is
+interpreted as markup. Drafts are never included.
+"""
+
+import datetime
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+from icalendar import Calendar, Event
+
+from . import queries
+from .models import Forum
+
+UID_DOMAIN = "forumarchive"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def edition_uid(edition):
+    return f"edition-{edition.forum.slug}-{edition.number}@{UID_DOMAIN}"
+
+
+def edition_location(edition):
+    """ "Venue, city, country" (venue only when recorded)."""
+    return ", ".join(part for part in (edition.venue, edition.city, edition.country) if part)
+
+
+def edition_event(edition, request):
+    event = Event()
+    event.add("uid", edition_uid(edition))
+    event.add("dtstamp", edition.updated_at.astimezone(datetime.UTC))
+    event.add("dtstart", edition.start_date)
+    event.add("dtend", edition.end_date + datetime.timedelta(days=1))
+    event.add("summary", edition.title)
+    if edition.theme:
+        event.add("description", edition.theme)
+    event.add("location", edition_location(edition))
+    event.add("url", request.build_absolute_uri(edition.get_absolute_url()))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def build_calendar(editions, request, name):
+    calendar = Calendar()
+    calendar.add("prodid", "-//Forum Archive//forumarchive//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for edition in editions:
+        calendar.add_component(edition_event(edition, request))
+    return calendar
+
+
+def _response(calendar, filename):
+    response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _published():
+    # Calendars are public files: anonymous visibility whoever asks, so a cached copy is safe.
+    return queries.visible_editions(None).select_related("forum").order_by("start_date", "number")
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def edition_calendar(request, slug, number):
+    edition = get_object_or_404(_published(), forum__slug=slug, number=number)
+    calendar = build_calendar([edition], request, edition.title)
+    return _response(calendar, f"{edition.forum.slug}-{edition.number}.ics")
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def forum_calendar(request, slug):
+    forum = get_object_or_404(Forum, slug=slug)
+    editions = _published().filter(forum=forum)
+    if not editions.exists():
+        raise Http404(_("This forum has no published edition yet."))
+    return _response(build_calendar(editions, request, forum.name), f"{forum.slug}.ics")
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def archive_calendar(request):
+    calendar = build_calendar(_published(), request, _("Forum Archive"))
+    return _response(calendar, "forum-archive.ics")

@@ -1,0 +1,95 @@
+"""CSV downloads: the participants list (with the list's active filters) and an edition's
+appearances.
+
+Files are UTF-8 with a byte-order mark (so spreadsheet programs detect the encoding), with a
+header row, sent as attachments with a descriptive file name.
+
+Spreadsheet formula injection: a cell whose text starts with "=", "+", "-", "@", a tab or a
+carriage return could be run as a formula by Excel or LibreOffice when the file is opened. Every
+such cell is written with a leading apostrophe ("'=1+1"), which spreadsheets show as text. The
+csv module quotes commas, quotes and newlines, so a value can never spill into another cell.
+"""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from . import queries
+from .filters import ParticipantFilter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def guard(value):
+    """The cell's text, with a leading apostrophe if a spreadsheet could read it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_response(filename, header, rows):
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([guard(cell) for cell in row])
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def participants_csv(request):
+    """Every participant the list would show with the same filters (all pages, not one)."""
+    filterset = ParticipantFilter(
+        request.GET or None,
+        queryset=queries.visible_participants(request.user).order_by("name", "pk"),
+        request=request,
+    )
+    header = ["slug", "name", "native_name", "country", "url"]
+    rows = (
+        [p.slug, p.name, p.native_name, p.country, request.build_absolute_uri(p.get_absolute_url())]
+        for p in filterset.qs
+    )
+    return csv_response("participants.csv", header, rows)
+
+
+@require_safe
+def edition_appearances_csv(request, slug, number):
+    """Everyone at an edition, in programme order: session, role, position and organization."""
+    edition = get_object_or_404(
+        queries.visible_editions(request.user).select_related("forum"),
+        forum__slug=slug,
+        number=number,
+    )
+    header = [
+        "edition",
+        "session",
+        "participant",
+        "participant_slug",
+        "role",
+        "position",
+        "organization",
+        "participant_url",
+    ]
+    key = f"{edition.forum.slug}-{edition.number}"
+    rows = (
+        [
+            key,
+            appearance.sub_forum.title if appearance.sub_forum else "",
+            appearance.participant.name,
+            appearance.participant.slug,
+            appearance.role,
+            appearance.position,
+            appearance.organization_label,
+            request.build_absolute_uri(appearance.participant.get_absolute_url()),
+        ]
+        for appearance in queries.edition_appearances(edition, request.user).prefetch_related(None)
+    )
+    return csv_response(f"{key}-appearances.csv", header, rows)

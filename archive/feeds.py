@@ -1,0 +1,70 @@
+"""Atom feed of published editions, newest first (/feeds/editions/).
+
+Django's syndication framework writes the XML and escapes every text value, so stored markup
+such as "<script>" reaches a feed reader as text, never as elements.
+"""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from . import queries
+from .calendars import edition_location
+
+FEED_LENGTH = 50
+
+
+class EditionFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("Forum Archive: editions")
+    subtitle = _("Editions of the forum series as they are published in the archive.")
+    author_name = _("Forum Archive")
+
+    def link(self):
+        return reverse("archive:edition-list")
+
+    def feed_url(self):
+        return reverse("archive:edition-feed")
+
+    def items(self):
+        return (
+            queries.visible_editions(None)
+            .select_related("forum")
+            .prefetch_related("topics")
+            .order_by("-start_date", "-number")[:FEED_LENGTH]
+        )
+
+    def item_title(self, edition):
+        return edition.title
+
+    def item_description(self, edition):
+        parts = [edition.theme, edition.summary]
+        place = edition_location(edition)
+        dates = f"{edition.start_date:%Y-%m-%d} – {edition.end_date:%Y-%m-%d}"
+        return "\n\n".join(part for part in (*parts, f"{place}, {dates}") if part)
+
+    def item_link(self, edition):
+        return edition.get_absolute_url()
+
+    def item_guid(self, edition):
+        year = f"{edition.start_date:%Y}"
+        return f"tag:forumarchive,{year}:edition-{edition.forum.slug}-{edition.number}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, edition):
+        return datetime.datetime.combine(edition.start_date, datetime.time(), tzinfo=datetime.UTC)
+
+    def item_updateddate(self, edition):
+        return edition.updated_at
+
+    def item_categories(self, edition):
+        return [topic.name for topic in edition.topics.all()]
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        response["Cache-Control"] = "public, max-age=900"
+        return response
