@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import social, views
+from . import calendars, exports, feeds, social, views
 
 app_name = "archive"
 
@@ -47,4 +47,19 @@ urlpatterns = [
     ),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
     path("search/", views.search, name="search"),
+    # Open data (archive/calendars.py, feeds.py, exports.py)
+    path("calendar.ics", calendars.archive_calendar, name="archive-calendar"),
+    path("forums/<slug:slug>/calendar.ics", calendars.forum_calendar, name="forum-calendar"),
+    path(
+        "editions/<slug:slug>-<int:number>/calendar.ics",
+        calendars.edition_calendar,
+        name="edition-calendar",
+    ),
+    path(
+        "editions/<slug:slug>-<int:number>/appearances.csv",
+        exports.edition_appearances_csv,
+        name="edition-appearances-csv",
+    ),
+    path("participants.csv", exports.participants_csv, name="participant-list-csv"),
+    path("feeds/editions/", feeds.EditionFeed(), name="edition-feed"),
 ]

@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",  # the read-only JSON API under /api/ (archive/api/)
+    "drf_spectacular",  # its OpenAPI 3 description
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "csp",
     "axes",
     "archive",
@@ -254,6 +257,38 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
     }
+}
+
+# --- JSON API (archive/api/) -------------------------------------------------------------
+# Anonymous and read-only by design: no authentication runs, so drafts never appear, whoever asks.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Forum Archive API",
+    "DESCRIPTION": (
+        "Read-only, public data of the Forum Archive: forums, editions, sessions, participants, "
+        "organizations, appearances, statements, topics and sources. Records are looked up by "
+        "natural key (slug, or forum-number for editions). Lists are paginated (page, page_size "
+        "up to 100)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "archive.models.Organization.Kind",
+        "SubForumKindEnum": "archive.models.SubForum.Kind",
+        "StatementKindEnum": "archive.models.Statement.Kind",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
