@@ -33,7 +33,13 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = "/bench/hello/"
 PER_PAGE = 50  # archive.views.FilteredListView.paginate_by
+PAGE_CACHE_MIDDLEWARE = "archive.cache.PublicPageCacheMiddleware"
 STYLESHEET = re.compile(rb"<link\b[^>]*\brel=\"stylesheet\"[^>]*\bhref=\"([^\"]+)\"")
+
+
+def without_page_cache(middleware):
+    """MIDDLEWARE without the whole-page cache: every request renders its page."""
+    return [name for name in middleware if name != PAGE_CACHE_MIDDLEWARE]
 
 
 @dataclass
@@ -77,7 +83,7 @@ def discover_pages():
     from django.db.models import Count
 
     from archive import queries
-    from archive.models import Edition, Organization, SubForum, Topic
+    from archive.models import Edition, SubForum, Topic
 
     anonymous = AnonymousUser()
     editions = Edition.objects.published().select_related("forum").order_by("start_date", "number")
@@ -189,9 +195,14 @@ def discover_pages():
         Page("api edition-list", "/api/editions/"),
         page("api edition-detail", lambda: f"/api{edition_path(first)}", first),
         Page("api participant-list", "/api/participants/"),
-        page("api participant-detail", lambda: f"/api/participants/{participant.slug}/", participant),
+        page(
+            "api participant-detail", lambda: f"/api/participants/{participant.slug}/", participant
+        ),
         Page("feed editions", "/feeds/editions/"),
         page("icalendar edition", lambda: f"{edition_path(first)}calendar.ics", first),
+        Page("icalendar archive", "/calendar.ics"),
+        page("csv edition appearances", lambda: f"{edition_path(first)}appearances.csv", first),
+        Page("csv participants", "/participants.csv"),
         Page("sitemap", "/sitemap.xml"),
     ]
 
@@ -225,7 +236,9 @@ class Requester:
             "wsgi.version": (1, 0),
         }
         status_line = []
-        response = self.handler(environ, lambda status, headers, exc_info=None: status_line.append((status, headers)))
+        response = self.handler(
+            environ, lambda status, headers, exc_info=None: status_line.append((status, headers))
+        )
         try:
             content = b"".join(response)
         finally:
@@ -318,6 +331,72 @@ def measure(pages, *, iterations=30, warmup=3, progress=None):
     return results
 
 
+def static_files():
+    """After collectstatic: hashed names, .gz and .br variants, and far-future Cache-Control."""
+    from django.conf import settings
+
+    root = Path(settings.STATIC_ROOT)
+    manifest_path = root / "staticfiles.json"
+    if not manifest_path.is_file():
+        return {"note": "no staticfiles.json: run collectstatic with bench.settings first"}
+    paths = json.loads(manifest_path.read_text(encoding="utf-8"))["paths"]
+    # The site's own files (static/); Django's admin and other apps' files are theirs.
+    own = {
+        str(path.relative_to(folder))
+        for folder in map(Path, settings.STATICFILES_DIRS)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+    ours = {name: hashed for name, hashed in paths.items() if name in own}
+    compressible = [h for h in ours.values() if h.endswith((".css", ".js", ".svg", ".txt"))]
+    # WhiteNoise writes a variant only where it saves 5% or more: a missing one counts only then.
+    missing = [
+        f"{hashed}{suffix}"
+        for hashed in compressible
+        for suffix in (".gz", ".br")
+        if not (root / f"{hashed}{suffix}").is_file()
+        and _gzip_size((root / hashed).read_bytes()) < 0.95 * (root / hashed).stat().st_size
+    ]
+    unhashed = [name for name, hashed in ours.items() if name == hashed]
+    stylesheet = ours.get("css/site.css")
+    headers = {}
+    if stylesheet:
+        requester = Requester()
+        _, headers, _ = requester.get(settings.STATIC_URL + stylesheet)
+    cache_control = headers.get("Cache-Control", "")
+    max_age = re.search(r"max-age=(\d+)", cache_control)
+    return {
+        "files": len(ours),
+        "compressible": len(compressible),
+        "unhashed": unhashed,
+        "missing_variants": missing,
+        "sample": stylesheet,
+        "cache_control": cache_control,
+        "max_age": int(max_age.group(1)) if max_age else 0,
+    }
+
+
+def table(results):
+    """The results as a Markdown table: one row per page type, skipped ones with their note."""
+    lines = [
+        "| page | status | queries | bytes | CPU ms | hello CPU ms | × hello | note |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        cells = [
+            r.key,
+            r.status,
+            r.queries,
+            r.bytes,
+            None if r.cpu_ms is None else f"{r.cpu_ms:.2f}",
+            None if r.hello_cpu_ms is None else f"{r.hello_cpu_ms:.2f}",
+            None if r.ratio is None else f"{r.ratio:.1f}",
+            r.note,
+        ]
+        lines.append("| " + " | ".join("–" if c is None else str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def versions():
     import django
     from django.db import connection
@@ -347,14 +426,17 @@ def main(argv=None):
     pages = discover_pages()
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     results = measure(pages, iterations=args.iterations, warmup=args.warmup, progress=say)
-    page_cache = "archive.cache.PublicPageCacheMiddleware" in settings.MIDDLEWARE
+    page_cache = PAGE_CACHE_MIDDLEWARE in settings.MIDDLEWARE
     payload = {
         "versions": versions(),
+        "static": static_files(),
         "page_cache": page_cache,
         "iterations": args.iterations,
         "results": [asdict(result) for result in results],
     }
     Path(args.json).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    if not args.quiet:
+        print(table(results), file=sys.stderr)
 
 
 if __name__ == "__main__":

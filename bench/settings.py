@@ -26,15 +26,9 @@ os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
+from bench.inprocess import without_page_cache  # noqa: E402
 from forumarchive.settings import *  # noqa: E402, F403
 from forumarchive.settings import ALLOWED_HOSTS, MIDDLEWARE  # noqa: E402
-
-PAGE_CACHE_MIDDLEWARE = "archive.cache.PublicPageCacheMiddleware"
-
-
-def without_page_cache(middleware):
-    return [name for name in middleware if name != PAGE_CACHE_MIDDLEWARE]
-
 
 ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]

@@ -1,0 +1,160 @@
+"""The benchmark harness (bench/) keeps working: a quick run on tiny data, no timing asserted."""
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.urls import Resolver404, resolve
+
+from archive.models import Appearance, Edition, Participant, Statement, SubForum
+from bench import generate, inprocess, loadrate, serving
+
+from . import factories
+
+PAGE_TYPES = [
+    "home",
+    "edition-list",
+    "edition-list?forum",
+    "edition-list?year",
+    "edition-list?year_from&year_to",
+    "edition-list?city",
+    "edition-list?country",
+    "edition-list?topic",
+    "edition-list?page=last",
+    "edition-detail (first)",
+    "edition-detail (last)",
+    "subforum-detail",
+    "participant-list",
+    "participant-list?country",
+    "participant-list?organization",
+    "participant-list?edition",
+    "participant-list?role",
+    "participant-list?page=last",
+    "participant-detail (busiest)",
+    "organization-list",
+    "organization-list?country",
+    "organization-list?page=last",
+    "organization-detail (busiest)",
+    "topic-detail (busiest)",
+    "search (full name)",
+    "search (one common word)",
+    "api edition-list",
+    "api edition-detail",
+    "api participant-list",
+    "api participant-detail",
+    "feed editions",
+    "icalendar edition",
+    "icalendar archive",
+    "csv edition appearances",
+    "csv participants",
+    "sitemap",
+]
+NOT_BUILT = "not built yet (no such URL)"
+
+
+@pytest.fixture
+def bench_site(settings, db):
+    """bench.urls and no page cache, as bench/inprocess.py runs; the test transaction kept open."""
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.MIDDLEWARE = inprocess.without_page_cache(settings.MIDDLEWARE)
+    # The harness starts and ends each request as a server does, which would close the test's
+    # connection (and its transaction): as django.test.Client does, keep it open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tiny_archive(db):
+    topic = factories.TopicFactory()
+    first = factories.EditionFactory(city="Tokyo")
+    last = factories.EditionFactory(forum=first.forum, city="Beijing")
+    first.topics.add(topic)
+    sub_forum = factories.SubForumFactory(edition=first)
+    sub_forum.topics.add(topic)
+    for edition in (first, last):
+        appearance = factories.AppearanceFactory(edition=edition)
+        factories.StatementFactory(appearance=appearance)
+    factories.AppearanceFactory(edition=first, sub_forum=sub_forum)
+    return first
+
+
+def test_harness_measures_every_page_type_with_a_query_count(bench_site, tiny_archive):
+    results = inprocess.measure(inprocess.discover_pages(), iterations=1, warmup=0)
+
+    assert [result.key for result in results] == PAGE_TYPES
+    for result in results:
+        if result.note == NOT_BUILT:
+            continue  # open data pages that another change has not added yet
+        assert (result.key, result.status) == (result.key, 200)
+        assert result.queries >= 1, result.key
+        assert result.cpu_ms is not None and result.hello_cpu_ms is not None, result.key
+    html = [r for r in results if r.content_type.startswith("text/html")]
+    assert len(html) == 26
+
+
+def test_harness_table_has_a_row_per_page_type(bench_site, tiny_archive):
+    results = inprocess.measure(inprocess.discover_pages(), iterations=1, warmup=0)
+
+    rows = inprocess.table(results).splitlines()[2:]
+
+    assert [row.split(" | ")[0].removeprefix("| ") for row in rows] == PAGE_TYPES
+    home = rows[0].split(" | ")
+    assert home[1:3] == ["200", str(results[0].queries)]
+
+
+def test_harness_skips_pages_that_are_not_built(bench_site, db):
+    page = inprocess.Page("not here", "/no-such-page-type/")
+
+    [result] = inprocess.measure([page], iterations=1, warmup=0)
+
+    assert (result.status, result.note) == (None, NOT_BUILT)
+
+
+def test_hello_world_exists_only_in_the_benchmark_urls():
+    assert resolve("/bench/hello/", urlconf="bench.urls").url_name == "bench-hello"
+    with pytest.raises(Resolver404):
+        resolve("/bench/hello/", urlconf="forumarchive.urls")
+
+
+def test_bulk_create_baseline_loads_every_generated_record(db, tmp_path):
+    generate.main(
+        ["--editions", "2", "--sub-forums", "4", "--participants", "10"]
+        + ["--appearances", "10", "--out", str(tmp_path)]
+    )
+    files = [tmp_path / "series.json", tmp_path / "participants.json"]
+    files += sorted(tmp_path.glob("edition-*.json"))
+
+    loadrate.bulk_load(loadrate.read_records(files))
+
+    counts = [
+        model.objects.count() for model in (Edition, SubForum, Participant, Appearance, Statement)
+    ]
+    assert counts == [2, 4, 10, 10, 10]
+    assert Edition.objects.get(number=2).topics.count() == 2
+    assert Statement.objects.filter(appearance__sub_forum__slug="session-001").count() == 6
+
+
+def test_wrk_output_is_parsed():
+    output = """Running 5s test @ http://127.0.0.1:8000/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.10ms    1.20ms  40.00ms   90.00%
+  Latency Distribution
+     50%    2.50ms
+     75%    3.00ms
+     90%    4.00ms
+     99%    1.20s
+  4000 requests in 5.00s, 40.00MB read
+  Non-2xx or 3xx responses: 7
+Requests/sec:    800.50
+Transfer/sec:      8.00MB
+"""
+    assert serving.parse_wrk(output) == {
+        "rps": 800.5,
+        "p50_ms": 2.5,
+        "p99_ms": 1200.0,
+        "non_2xx": 7,
+        "socket_errors": "",
+    }
