@@ -1,0 +1,108 @@
+"""CSV downloads, read back with the csv module."""
+
+import csv
+import io
+
+from archive.exports import guard
+
+from .opendata_data import FORMULA, HOSTILE, make_archive
+
+
+def rows(response, filename):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_participants_csv_lists_public_participants_with_a_header(client, db):
+    make_archive()
+    assert rows(client.get("/participants.csv"), "participants.csv") == [
+        ["slug", "name", "native_name", "country", "url"],
+        [
+            "aiko-example",
+            "Aiko Example",
+            "",
+            "China",
+            "http://testserver/participants/aiko-example/",
+        ],
+        ["bo-example", "Bo Example", "", "China", "http://testserver/participants/bo-example/"],
+    ]
+
+
+def test_participants_csv_respects_the_list_filters(client, db):
+    make_archive()
+    data = rows(client.get("/participants.csv?role=participant"), "participants.csv")
+    assert [row[0] for row in data] == ["slug", "bo-example"]
+
+
+def test_edition_appearances_csv_in_programme_order(client, db):
+    make_archive()
+    data = rows(
+        client.get("/editions/example-forum-3/appearances.csv"),
+        "example-forum-3-appearances.csv",
+    )
+    assert data == [
+        [
+            "edition",
+            "session",
+            "participant",
+            "participant_slug",
+            "role",
+            "position",
+            "organization",
+            "participant_url",
+        ],
+        [
+            "example-forum-3",
+            "",
+            "Bo Example",
+            "bo-example",
+            "participant",
+            "'-1+1",
+            "Former Name Institute",
+            "http://testserver/participants/bo-example/",
+        ],
+        [
+            "example-forum-3",
+            "Economy",
+            "Aiko Example",
+            "aiko-example",
+            "speaker",
+            "Director",
+            "Example Institute",
+            "http://testserver/participants/aiko-example/",
+        ],
+    ]
+
+
+def test_draft_edition_csv_is_not_found(client, db):
+    make_archive()
+    assert client.get("/editions/example-forum-4/appearances.csv").status_code == 404
+    names = [row[1] for row in rows(client.get("/participants.csv"), "participants.csv")]
+    assert "Hidden Person" not in names
+
+
+def test_csv_guards_formulas_and_keeps_hostile_text_as_text(client, db):
+    make_archive(hostile=True)
+    data = rows(
+        client.get("/editions/example-forum-3/appearances.csv"),
+        "example-forum-3-appearances.csv",
+    )
+    assert data[2][5] == "'" + FORMULA
+    assert data[2][2] == f"Aiko Example {HOSTILE}"
+
+
+def test_guard_prefixes_each_formula_character():
+    assert [guard(v) for v in ["=1", "+1", "-1", "@x", "\tx", "\rx", "a=1", "", None]] == [
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@x",
+        "'\tx",
+        "'\rx",
+        "a=1",
+        "",
+        "",
+    ]
