@@ -37,7 +37,13 @@ setup: install $(ENV_FILE)
 run: setup
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py forumarchive.wsgi
 
-test: install-dev $(ENV_FILE)
+# npm dev tools for tests/test_browser.py (axe-core, the Nu HTML checker); without npm those tests skip.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else echo "npm not found: skipping axe-core and vnu-jar (the browser checks will skip)"; fi
+
+test: install-dev $(ENV_FILE) node_modules/.installed
 	$(BIN)/python -m pytest -n auto
 
 lint: install-dev

@@ -1,0 +1,316 @@
+"""The public site in a real browser: a visitor's journey (with and without JavaScript), narrow
+screens, accessibility rules (axe-core) and HTML validity (the Nu HTML checker).
+
+Needs Debian's /usr/bin/chromium and the Python `playwright` package (never `playwright
+install`: no browser is downloaded), and for axe/vnu the npm dev packages from package.json
+(`make test` installs them) plus `java`. Whatever is missing skips its tests with the reason.
+Screenshots of every page type at 375 and 1280 px go to artifacts/screenshots/ (CI artifacts).
+See docs/browser-checks.md.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from archive.models import Appearance, Edition, Organization, Statement
+
+from . import factories
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = [
+    ROOT / "fixtures/beijing-tokyo-forum/series.json",
+    ROOT / "fixtures/beijing-tokyo-forum/edition-20.json",
+]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_JS = ROOT / "node_modules/axe-core/axe.min.js"
+VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
+SCREENSHOTS = ROOT / "artifacts/screenshots"
+
+# One page of each type, from the real fixtures (edition 20) and the fictional records below.
+PAGES = {
+    "home": "/",
+    "edition-list": "/editions/",
+    "edition-detail": "/editions/beijing-tokyo-forum-20/",
+    "subforum-detail": "/editions/beijing-tokyo-forum-20/digital-economy/",
+    "participant-list": "/participants/",
+    "participant-detail": "/participants/gao-shaolin/",
+    "organization-list": "/organizations/",
+    "organization-detail": "/organizations/nomura-research-institute/",
+    "topic-detail": "/topics/digital-economy/",
+    "search": "/search/?q=digital",
+    "not-found": "/no-such-page/",
+}
+# The participants of the real 20th edition, as the participant list orders them (by name).
+EDITION_20_PARTICIPANTS = ["Fumihiko Kamio", "Gao Shaolin", "Wang Yi", "Xu Zhilong"]
+
+requires_browser = pytest.mark.skipif(
+    sync_playwright is None or not CHROMIUM.exists(),
+    reason="needs the playwright Python package and Debian's /usr/bin/chromium "
+    "(apt-get install chromium; never `playwright install`)",
+)
+
+
+def build_site():
+    """The real 20th edition through the loader, plus a fictional forum (factory data) so that
+    lists, filters and the home timeline have more than one of everything."""
+    call_command("load_edition", *map(str, FIXTURES), verbosity=0)
+    forum = factories.ForumFactory(name="Example Forum", slug="example-forum")
+    organization = factories.OrganizationFactory(
+        name="Example Institute", slug="example-institute", kind=Organization.Kind.NON_PROFIT
+    )
+    forum.organizers.add(organization)
+    places = [("Osaka", "Japan"), ("Shanghai", "China"), ("Kyoto", "Japan")]
+    for number, (city, country) in enumerate(places, start=1):
+        edition = factories.EditionFactory(
+            forum=forum,
+            number=number,
+            city=city,
+            country=country,
+            theme=f"A fictional theme for the example edition {number}",
+        )
+        sub_forum = factories.SubForumFactory(
+            edition=edition, title=f"Example session {number}", slug=f"example-session-{number}"
+        )
+        appearance = factories.AppearanceFactory(
+            sub_forum=sub_forum,
+            participant=factories.ParticipantFactory(
+                name=f"Example Person {number}", slug=f"example-person-{number}", country=country
+            ),
+            organization=organization,
+            role=Appearance.Role.SPEAKER,
+        )
+        factories.StatementFactory(appearance=appearance, kind=Statement.Kind.QUOTE)
+    factories.EditionFactory(forum=forum, number=4, status=Edition.Status.DRAFT)
+
+
+# --- Browser fixtures ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_orm_beside_playwright():
+    """Playwright's sync API keeps an asyncio event loop running in the test's thread, so Django
+    would refuse ORM calls there (SynchronousOnlyOperation) in the fixtures that build data and
+    flush the database while the browser is open. Nothing here is async: allow it for this
+    module only, and restore the environment afterwards."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium per module (and per xdist worker): launching costs about a second."""
+    if sync_playwright is None or not CHROMIUM.exists():
+        pytest.skip("needs the playwright package and /usr/bin/chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server (pytest-django; its database is flushed after each test) with data."""
+    build_site()
+    return live_server.url
+
+
+def new_page(browser, **options):
+    """A page in a fresh context that records what a visitor would not want: console errors
+    (CSP violations and failed loads such as a missing favicon show up there), uncaught script
+    errors and responses of 400 or more."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.errors = []
+
+    def on_console(message):
+        if message.type == "error":
+            page.errors.append(f"{message.text} ({message.location['url']})")
+
+    def on_response(response):
+        if response.status >= 400 and response.url != page.url:
+            page.errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("response", on_response)
+    return page
+
+
+def path_and_query(page):
+    parts = urlsplit(page.url)
+    return parts.path, parse_qs(parts.query)
+
+
+def main_nav(page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def texts(page, selector):
+    return [text.strip() for text in page.locator(selector).all_inner_texts()]
+
+
+# --- A visitor's journey ---------------------------------------------------------------------
+
+
+@requires_browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_journey_from_home_to_search_works(browser, site, javascript):
+    page = new_page(browser, java_script_enabled=javascript)
+    page.goto(site + "/")
+    assert page.locator("h1").inner_text() == "Forum Archive"
+
+    page.get_by_role("link", name="20th Beijing-Tokyo Forum", exact=True).click()
+    assert path_and_query(page) == ("/editions/beijing-tokyo-forum-20/", {})
+    assert page.locator("h1").inner_text() == "20th Beijing-Tokyo Forum"
+
+    page.locator("main").get_by_role("link", name="Sub-forum on the digital economy").first.click()
+    assert path_and_query(page) == ("/editions/beijing-tokyo-forum-20/digital-economy/", {})
+    assert page.locator("h1").inner_text() == "Sub-forum on the digital economy"
+
+    page.locator("main").get_by_role("link", name="Gao Shaolin", exact=True).first.click()
+    assert path_and_query(page) == ("/participants/gao-shaolin/", {})
+    assert page.locator("h1").inner_text() == "Gao Shaolin"
+
+    # A filter: participants of the Beijing-Tokyo Forum only (the fictional forum's are left out).
+    main_nav(page).get_by_role("link", name="Participants").click()
+    assert texts(page, ".name-list li a") == sorted(
+        EDITION_20_PARTICIPANTS + ["Example Person 1", "Example Person 2", "Example Person 3"]
+    )
+    page.get_by_label("Forum", exact=True).select_option(label="Beijing-Tokyo Forum")
+    page.get_by_role("button", name="Apply").click()
+    path, query = path_and_query(page)
+    assert (path, query["forum"]) == ("/participants/", ["beijing-tokyo-forum"])
+    assert texts(page, ".name-list li a") == EDITION_20_PARTICIPANTS
+    assert page.get_by_label("Forum", exact=True).input_value() == "beijing-tokyo-forum"
+
+    # A filter on the editions list: by city.
+    main_nav(page).get_by_role("link", name="Editions").click()
+    page.get_by_label("City", exact=True).fill("kyoto")
+    page.get_by_role("button", name="Apply").click()
+    path, query = path_and_query(page)
+    assert (path, query["city"]) == ("/editions/", ["kyoto"])
+    assert texts(page, ".cards .card__title a") == ["3rd Example Forum"]
+
+    # The header search form, then the results with the match marked.
+    page.get_by_role("searchbox", name="Search the archive").fill("digital")
+    page.get_by_role("searchbox", name="Search the archive").press("Enter")
+    assert path_and_query(page) == ("/search/", {"q": ["digital"]})
+    sub_forum_hits = texts(page, "section[aria-labelledby='group-sub_forums'] .hit > a")
+    assert sub_forum_hits == ["Sub-forum on the digital economy"]
+    marks = {mark.lower() for mark in texts(page, "main mark")}
+    assert marks == {"digital"}
+    assert page.errors == []
+
+
+# --- Every page type: narrow screens, screenshots, accessibility ------------------------------
+
+
+@requires_browser
+def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site):
+    """At 320, 375 and 1280 px no page scrolls sideways; full-page screenshots at 375 and 1280
+    px are saved under artifacts/screenshots/ for CI."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    too_wide, statuses = {}, {}
+    for width in (320, 375, 1280):
+        page = new_page(browser, viewport={"width": width, "height": 800})
+        for name, path in PAGES.items():
+            response = page.goto(site + path)
+            statuses[name] = response.status
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                too_wide[f"{name} at {width}px"] = scroll_width
+            if width != 320:
+                page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+        page.context.close()
+    assert too_wide == {}
+    assert statuses == {name: 404 if name == "not-found" else 200 for name in PAGES}
+
+
+def format_axe_violations(found):
+    lines = []
+    for page_name, violations in found.items():
+        for violation in violations:
+            lines.append(
+                f"{page_name}: [{violation['impact']}] {violation['id']}: {violation['help']}"
+                f" ({violation['helpUrl']})"
+            )
+            for node in violation["nodes"][:5]:
+                lines.append(f"    {' '.join(node['target'])}: {node['failureSummary']!r}")
+    return "\n".join(lines)
+
+
+@requires_browser
+@pytest.mark.skipif(not AXE_JS.exists(), reason="needs node_modules/axe-core (run `npm ci`)")
+def test_every_page_has_no_serious_accessibility_violations(browser, site):
+    """axe-core's WCAG 2 A/AA and best-practice rules on each page type; "serious" and
+    "critical" findings fail. The context bypasses the Content-Security-Policy only so that
+    axe's injected script may run; the other tests keep the CSP on."""
+    page = new_page(browser, bypass_csp=True, viewport={"width": 1280, "height": 800})
+    found = {}
+    for name, path in PAGES.items():
+        page.goto(site + path)
+        page.add_script_tag(path=AXE_JS)
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        if serious:
+            found[name] = serious
+    page.context.close()
+    assert found == {}, "axe-core found:\n" + format_axe_violations(found)
+
+
+# --- HTML validity ---------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    shutil.which("java") is None or not VNU_JAR.exists(),
+    reason="needs java (apt-get install default-jre-headless) and node_modules/vnu-jar "
+    "(run `npm ci`)",
+)
+def test_every_page_is_valid_html(client, db, tmp_path):
+    """The Nu HTML checker (one JVM for all pages) reports no error; warnings are allowed."""
+    build_site()
+    files = {}
+    for name, path in PAGES.items():
+        response = client.get(path)
+        assert response.status_code == (404 if name == "not-found" else 200), name
+        files[name] = tmp_path / f"{name}.html"
+        files[name].write_bytes(response.content)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
+        + [str(file) for file in files.values()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    names = {f"file:{file}": name for name, file in files.items()}
+    errors = [
+        f"{names.get(message.get('url'), message.get('url'))}:{message.get('lastLine')}: "
+        f"{message['message']} {message.get('extract', '')!r}"
+        for message in json.loads(result.stdout)["messages"]
+        if message["type"] in ("error", "non-document-error")
+    ]
+    assert errors == [], "\n".join(errors)
