@@ -320,7 +320,7 @@ def test_every_problem_in_every_file_is_reported_and_nothing_loaded(series, tmp_
 
     assert [str(p) for p in caught.value.problems] == [
         f'{second_path}, record 1 (archive.topic ["trade"]), field “colour”: is not a field of '
-        "archive.topic. Its fields are: name, slug.",
+        "archive.topic. Its fields are: name, name_en, name_ja, name_zh_hans, slug.",
         f'{second_path}, record 1 (archive.topic ["trade"]): is a duplicate: {series}, record 2 '
         "already has this natural key. Keep one of them.",
         f'{first_path}, record 2 (archive.edition ["synthetic-forum", 1]), field “city”: Ensure '

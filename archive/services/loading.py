@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from archive.cache import bump_content_version
 from archive.models import (
@@ -239,7 +239,9 @@ def load_edition(
         loader.read(named_file)
     loader.raise_problems()
     loader.parse()
-    with transaction.atomic():
+    # A plain translated field (`name`) means English even in a request in Japanese (admin import).
+    language = translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
+    with transaction.atomic(), language:
         loader.fetch_existing()
         loader.build()
         loader.raise_problems()
@@ -310,7 +312,19 @@ class _Spec:
             if not f.has_default() and not f.null and not (f.blank and not f.is_relation)
         ]
         key_fields = {"slug"} if model in SLUG_MODELS else set()
-        self.unique = [f for f in self.plain.values() if f.unique and f.name not in key_fields]
+        # django-modeltranslation's English column (`name_en`) mirrors the plain field (`name`):
+        # setting one sets the other, so its checks would only repeat the plain field's.
+        self.mirrors = {
+            f.name
+            for f in concrete
+            if getattr(f, "translated_field", None) is not None
+            and f.language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        }
+        self.unique = [
+            f
+            for f in self.plain.values()
+            if f.unique and f.name not in key_fields and f.name not in self.mirrors
+        ]
         self.names = sorted([*self.plain, *self.fks, *self.m2m])
 
 
@@ -685,8 +699,9 @@ class _Loader:
         if not record.ok:
             return
         try:
+            mirrors = [name for name in spec.mirrors if name not in record.values]
             instance.full_clean(
-                exclude=list(spec.fks), validate_unique=False, validate_constraints=False
+                exclude=[*spec.fks, *mirrors], validate_unique=False, validate_constraints=False
             )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
@@ -722,6 +737,8 @@ class _Loader:
             seen = {}
             for record in records:
                 value = getattr(record.instance, field_.attname)
+                if value is None:
+                    continue  # NULLs never clash (a missing translation, e.g. name_ja)
                 other = seen.get(value)
                 if other is not None:
                     self.problem(
