@@ -96,20 +96,26 @@ def empty_database(engine, name):
 
 
 def manage(engine, name, *args, **env):
-    return subprocess.run(
+    completed = subprocess.run(
         [PYTHON, str(ROOT / "manage.py"), *args],
-        check=True,
         cwd=ROOT,
         env=bench_env(engine, name, **env),
         capture_output=True,
         text=True,
+        check=False,
     )
+    if completed.returncode:
+        raise SystemExit(
+            f"manage.py {' '.join(args[:1])} failed on {engine} {name}:\n{completed.stderr[-3000:]}"
+        )
+    return completed
 
 
 def build(engine, size, *, rebuild=False, say=print):
     """Build (or reuse) the database of one size; returns what the build recorded."""
     marker = OUT / "db" / f"{engine}-{size}.built.json"
     if marker.is_file() and not rebuild:
+        manage(engine, size, "migrate", "--noinput", "-v", "0")  # the schema may have moved on
         return json.loads(marker.read_text())
     marker.unlink(missing_ok=True)
     files = fixture_files(size)

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HELLO = "/bench/hello/"
 PER_PAGE = 50  # archive.views.FilteredListView.paginate_by
 PAGE_CACHE_MIDDLEWARE = "archive.cache.PublicPageCacheMiddleware"
+NOT_BUILT = "not built yet (no such URL)"
 STYLESHEET = re.compile(rb"<link\b[^>]*\brel=\"stylesheet\"[^>]*\bhref=\"([^\"]+)\"")
 
 
@@ -78,9 +79,22 @@ def _with(path, **params):
 
 
 def discover_pages():
-    """One URL per public page type, found in the database; None where the data has none."""
+    """One URL per public page type, found in the database; None where the data has none.
+
+    URLs come from reverse() in the default language, so they follow the URLconf (language
+    prefixes included); a name that does not resolve yet is a page type not built yet.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return _discover_pages()
+
+
+def _discover_pages():
     from django.contrib.auth.models import AnonymousUser
     from django.db.models import Count
+    from django.urls import NoReverseMatch, reverse
 
     from archive import queries
     from archive.models import Edition, SubForum, Topic
@@ -117,93 +131,194 @@ def discover_pages():
     participant_pages = _last_page(queries.visible_participants(anonymous).count())
     organization_pages = _last_page(queries.visible_organizations(anonymous).count())
 
-    def page(key, build, *objects):
-        if any(obj is None for obj in objects):
+    def edition_kwargs(edition):
+        return {"slug": edition.forum.slug, "number": edition.number}
+
+    def page(key, name, kwargs=None, params=None, needs=()):
+        """``kwargs`` and ``params`` are callables, run only if every record in ``needs`` exists."""
+        if any(record is None for record in needs):
             return Page(key, None, "no such record in this dataset")
-        return Page(key, build())
+        try:
+            url = reverse(name, kwargs=kwargs() if kwargs else None)
+        except NoReverseMatch:
+            return Page(key, None, NOT_BUILT)
+        return Page(key, _with(url, **params()) if params else url)
 
-    def edition_path(edition):
-        return f"/editions/{edition.forum.slug}-{edition.number}/"
-
+    a = (first,)
     return [
-        Page("home", "/"),
-        Page("edition-list", "/editions/"),
-        page("edition-list?forum", lambda: _with("/editions/", forum=first.forum.slug), first),
-        page("edition-list?year", lambda: _with("/editions/", year=first.start_date.year), first),
+        page("home", "archive:home"),
+        page("edition-list", "archive:edition-list"),
+        page(
+            "edition-list?forum",
+            "archive:edition-list",
+            None,
+            lambda: {"forum": first.forum.slug},
+            a,
+        ),
+        page(
+            "edition-list?year",
+            "archive:edition-list",
+            None,
+            lambda: {"year": first.start_date.year},
+            a,
+        ),
         page(
             "edition-list?year_from&year_to",
-            lambda: _with(
-                "/editions/", year_from=first.start_date.year, year_to=last.start_date.year
-            ),
-            first,
-            last,
+            "archive:edition-list",
+            None,
+            lambda: {"year_from": first.start_date.year, "year_to": last.start_date.year},
+            a,
         ),
-        page("edition-list?city", lambda: _with("/editions/", city=first.city), first),
-        page("edition-list?country", lambda: _with("/editions/", country=first.country), first),
-        page("edition-list?topic", lambda: _with("/editions/", topic=topic.slug), topic),
-        Page("edition-list?page=last", _with("/editions/", page=edition_pages)),
-        page("edition-detail (first)", lambda: edition_path(first), first),
-        page("edition-detail (last)", lambda: edition_path(last), last),
+        page("edition-list?city", "archive:edition-list", None, lambda: {"city": first.city}, a),
+        page(
+            "edition-list?country",
+            "archive:edition-list",
+            None,
+            lambda: {"country": first.country},
+            a,
+        ),
+        page(
+            "edition-list?topic",
+            "archive:edition-list",
+            None,
+            lambda: {"topic": topic.slug},
+            (topic,),
+        ),
+        page(
+            "edition-list?page=last", "archive:edition-list", None, lambda: {"page": edition_pages}
+        ),
+        page(
+            "edition-detail (first)",
+            "archive:edition-detail",
+            lambda: edition_kwargs(first),
+            None,
+            a,
+        ),
+        page(
+            "edition-detail (last)",
+            "archive:edition-detail",
+            lambda: edition_kwargs(last),
+            None,
+            (last,),
+        ),
         page(
             "subforum-detail",
-            lambda: f"{edition_path(sub_forum.edition)}{sub_forum.slug}/",
-            sub_forum,
+            "archive:subforum-detail",
+            lambda: {**edition_kwargs(sub_forum.edition), "subforum": sub_forum.slug},
+            None,
+            (sub_forum,),
         ),
-        Page("participant-list", "/participants/"),
+        page("participant-list", "archive:participant-list"),
         page(
             "participant-list?country",
-            lambda: _with("/participants/", country=participant.country),
-            participant,
+            "archive:participant-list",
+            None,
+            lambda: {"country": participant.country},
+            (participant,),
         ),
         page(
             "participant-list?organization",
-            lambda: _with("/participants/", organization=organization.slug),
-            organization,
+            "archive:participant-list",
+            None,
+            lambda: {"organization": organization.slug},
+            (organization,),
         ),
         page(
             "participant-list?edition",
-            lambda: _with("/participants/", edition=f"{first.forum.slug}-{first.number}"),
-            first,
+            "archive:participant-list",
+            None,
+            lambda: {"edition": f"{first.forum.slug}-{first.number}"},
+            a,
         ),
-        Page("participant-list?role", _with("/participants/", role="speaker")),
-        Page("participant-list?page=last", _with("/participants/", page=participant_pages)),
+        page(
+            "participant-list?role", "archive:participant-list", None, lambda: {"role": "speaker"}
+        ),
+        page(
+            "participant-list?page=last",
+            "archive:participant-list",
+            None,
+            lambda: {"page": participant_pages},
+        ),
         page(
             "participant-detail (busiest)",
-            lambda: f"/participants/{participant.slug}/",
-            participant,
+            "archive:participant-detail",
+            lambda: {"slug": participant.slug},
+            None,
+            (participant,),
         ),
-        Page("organization-list", "/organizations/"),
+        page("organization-list", "archive:organization-list"),
         page(
             "organization-list?country",
-            lambda: _with("/organizations/", country=organization.country),
-            organization,
+            "archive:organization-list",
+            None,
+            lambda: {"country": organization.country},
+            (organization,),
         ),
-        Page("organization-list?page=last", _with("/organizations/", page=organization_pages)),
+        page(
+            "organization-list?page=last",
+            "archive:organization-list",
+            None,
+            lambda: {"page": organization_pages},
+        ),
         page(
             "organization-detail (busiest)",
-            lambda: f"/organizations/{organization.slug}/",
-            organization,
+            "archive:organization-detail",
+            lambda: {"slug": organization.slug},
+            None,
+            (organization,),
         ),
-        page("topic-detail (busiest)", lambda: f"/topics/{topic.slug}/", topic),
-        page("search (full name)", lambda: _with("/search/", q=participant.name), participant),
+        page(
+            "topic-detail (busiest)",
+            "archive:topic-detail",
+            lambda: {"slug": topic.slug},
+            None,
+            (topic,),
+        ),
+        page(
+            "search (full name)",
+            "archive:search",
+            None,
+            lambda: {"q": participant.name},
+            (participant,),
+        ),
         page(
             "search (one common word)",
-            lambda: _with("/search/", q=participant.name.split()[0]),
-            participant,
+            "archive:search",
+            None,
+            lambda: {"q": participant.name.split()[0]},
+            (participant,),
         ),
-        # Open data: measured once built, listed as "not built yet" until then.
-        Page("api edition-list", "/api/editions/"),
-        page("api edition-detail", lambda: f"/api{edition_path(first)}", first),
-        Page("api participant-list", "/api/participants/"),
+        # Open data
+        page("api edition-list", "api:edition-list"),
         page(
-            "api participant-detail", lambda: f"/api/participants/{participant.slug}/", participant
+            "api edition-detail",
+            "api:edition-detail",
+            lambda: {"key": f"{first.forum.slug}-{first.number}"},
+            None,
+            a,
         ),
-        Page("feed editions", "/feeds/editions/"),
-        page("icalendar edition", lambda: f"{edition_path(first)}calendar.ics", first),
-        Page("icalendar archive", "/calendar.ics"),
-        page("csv edition appearances", lambda: f"{edition_path(first)}appearances.csv", first),
-        Page("csv participants", "/participants.csv"),
-        Page("sitemap", "/sitemap.xml"),
+        page("api participant-list", "api:participant-list"),
+        page(
+            "api participant-detail",
+            "api:participant-detail",
+            lambda: {"slug": participant.slug},
+            None,
+            (participant,),
+        ),
+        page("feed editions", "archive:edition-feed"),
+        page(
+            "icalendar edition", "archive:edition-calendar", lambda: edition_kwargs(first), None, a
+        ),
+        page("icalendar archive", "archive:archive-calendar"),
+        page(
+            "csv edition appearances",
+            "archive:edition-appearances-csv",
+            lambda: edition_kwargs(first),
+            None,
+            a,
+        ),
+        page("csv participants", "archive:participant-list-csv"),
+        page("sitemap", "sitemap"),
     ]
 
 
@@ -292,7 +407,7 @@ def measure(pages, *, iterations=30, warmup=3, progress=None):
         if page.url is None:
             continue
         if not _resolves(page.url):
-            result.note = "not built yet (no such URL)"
+            result.note = NOT_BUILT
             continue
         with CaptureQueriesContext(connection) as captured:
             status, headers, content = requester.get(page.url)

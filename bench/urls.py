@@ -6,7 +6,9 @@ page / hello is the cost our code adds on top of Django and the server.
 """
 
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
+
+from forumarchive.urls import urlpatterns as site_urlpatterns
 
 HELLO_PATH = "/bench/hello/"
 
@@ -17,5 +19,6 @@ def hello(request):
 
 urlpatterns = [
     path(HELLO_PATH.strip("/") + "/", hello, name="bench-hello"),
-    path("", include("forumarchive.urls")),
+    # The site's own patterns, not include(): i18n_patterns must stay at the root URLconf.
+    *site_urlpatterns,
 ]

@@ -48,7 +48,7 @@ PAGE_TYPES = [
     "csv participants",
     "sitemap",
 ]
-NOT_BUILT = "not built yet (no such URL)"
+NOT_BUILT = inprocess.NOT_BUILT
 
 
 @pytest.fixture
