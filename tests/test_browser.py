@@ -228,12 +228,20 @@ def test_journey_from_home_to_search_works(browser, site, javascript):
 # --- Every page type: narrow screens, screenshots, accessibility ------------------------------
 
 
+# For each "Latest" badge on the home timeline: is it narrower than half its card?
+LATEST_BADGE_SHARE_JS = """
+[...document.querySelectorAll('.timeline__body > .badge--latest')].map(
+  (badge) => badge.offsetWidth < badge.parentElement.clientWidth / 2
+)
+"""
+
+
 @requires_browser
 def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site):
-    """At 320, 375 and 1280 px no page scrolls sideways; full-page screenshots at 375 and 1280
-    px are saved under artifacts/screenshots/ for CI."""
+    """At 320, 375 and 1280 px no page scrolls sideways and the home timeline's badges keep
+    their size; full-page screenshots at 375 and 1280 px go to artifacts/screenshots/ for CI."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    too_wide, statuses = {}, {}
+    too_wide, statuses, badge_widths = {}, {}, {}
     for width in (320, 375, 1280):
         page = new_page(browser, viewport={"width": width, "height": 800})
         for name, path in PAGES.items():
@@ -242,10 +250,14 @@ def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             if scroll_width > width:
                 too_wide[f"{name} at {width}px"] = scroll_width
+            if name == "home":
+                badge_widths[width] = page.evaluate(LATEST_BADGE_SHARE_JS)
             if width != 320:
                 page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
         page.context.close()
     assert too_wide == {}
+    # The "Latest" badge is as wide as its word, not stretched across the timeline card.
+    assert badge_widths == {320: [True, True], 375: [True, True], 1280: [True, True]}
     assert statuses == {name: 404 if name == "not-found" else 200 for name in PAGES}
 
 
