@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from archive.models import Appearance, Edition, Organization, Statement
 
@@ -47,20 +48,35 @@ AXE_JS = ROOT / "node_modules/axe-core/axe.min.js"
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 SCREENSHOTS = ROOT / "artifacts/screenshots"
 
-# One page of each type, from the real fixtures (edition 20) and the fictional records below.
-PAGES = {
-    "home": "/",
-    "edition-list": "/editions/",
-    "edition-detail": "/editions/beijing-tokyo-forum-20/",
-    "subforum-detail": "/editions/beijing-tokyo-forum-20/digital-economy/",
-    "participant-list": "/participants/",
-    "participant-detail": "/participants/gao-shaolin/",
-    "organization-list": "/organizations/",
-    "organization-detail": "/organizations/nomura-research-institute/",
-    "topic-detail": "/topics/digital-economy/",
-    "search": "/search/?q=digital",
-    "not-found": "/no-such-page/",
+# One page of each type, from the real fixtures (edition 20) and the fictional records below,
+# as (URL name, arguments). Reversed at test time, so a language prefix in the URLs is followed.
+EDITION_20 = {"slug": "beijing-tokyo-forum", "number": 20}
+PAGE_ROUTES = {
+    "home": ("archive:home", {}),
+    "edition-list": ("archive:edition-list", {}),
+    "edition-detail": ("archive:edition-detail", EDITION_20),
+    "subforum-detail": ("archive:subforum-detail", {**EDITION_20, "subforum": "digital-economy"}),
+    "participant-list": ("archive:participant-list", {}),
+    "participant-detail": ("archive:participant-detail", {"slug": "gao-shaolin"}),
+    "organization-list": ("archive:organization-list", {}),
+    "organization-detail": ("archive:organization-detail", {"slug": "nomura-research-institute"}),
+    "topic-detail": ("archive:topic-detail", {"slug": "digital-economy"}),
+    "search": ("archive:search", {}),
 }
+
+
+def url(name, **kwargs):
+    return reverse(f"archive:{name}", kwargs=kwargs)
+
+
+def page_paths():
+    """Each page type's path; the search has a query and the 404 page an address under home."""
+    paths = {name: reverse(route, kwargs=kwargs) for name, (route, kwargs) in PAGE_ROUTES.items()}
+    paths["search"] += "?q=digital"
+    paths["not-found"] = paths["home"] + "no-such-page/"
+    return paths
+
+
 # The participants of the real 20th edition, as the participant list orders them (by name).
 EDITION_20_PARTICIPANTS = ["Fumihiko Kamio", "Gao Shaolin", "Wang Yi", "Xu Zhilong"]
 
@@ -179,19 +195,28 @@ def texts(page, selector):
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_journey_from_home_to_search_works(browser, site, javascript):
     page = new_page(browser, java_script_enabled=javascript)
-    page.goto(site + "/")
+    page.goto(site + url("home"))
     assert page.locator("h1").inner_text() == "Forum Archive"
 
+    # The first Tab reaches the skip link, which moves the focus to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
     page.get_by_role("link", name="20th Beijing-Tokyo Forum", exact=True).click()
-    assert path_and_query(page) == ("/editions/beijing-tokyo-forum-20/", {})
+    assert path_and_query(page) == (url("edition-detail", **EDITION_20), {})
     assert page.locator("h1").inner_text() == "20th Beijing-Tokyo Forum"
 
     page.locator("main").get_by_role("link", name="Sub-forum on the digital economy").first.click()
-    assert path_and_query(page) == ("/editions/beijing-tokyo-forum-20/digital-economy/", {})
+    assert path_and_query(page) == (
+        url("subforum-detail", **EDITION_20, subforum="digital-economy"),
+        {},
+    )
     assert page.locator("h1").inner_text() == "Sub-forum on the digital economy"
 
     page.locator("main").get_by_role("link", name="Gao Shaolin", exact=True).first.click()
-    assert path_and_query(page) == ("/participants/gao-shaolin/", {})
+    assert path_and_query(page) == (url("participant-detail", slug="gao-shaolin"), {})
     assert page.locator("h1").inner_text() == "Gao Shaolin"
 
     # A filter: participants of the Beijing-Tokyo Forum only (the fictional forum's are left out).
@@ -202,7 +227,7 @@ def test_journey_from_home_to_search_works(browser, site, javascript):
     page.get_by_label("Forum", exact=True).select_option(label="Beijing-Tokyo Forum")
     page.get_by_role("button", name="Apply").click()
     path, query = path_and_query(page)
-    assert (path, query["forum"]) == ("/participants/", ["beijing-tokyo-forum"])
+    assert (path, query["forum"]) == (url("participant-list"), ["beijing-tokyo-forum"])
     assert texts(page, ".name-list li a") == EDITION_20_PARTICIPANTS
     assert page.get_by_label("Forum", exact=True).input_value() == "beijing-tokyo-forum"
 
@@ -211,13 +236,13 @@ def test_journey_from_home_to_search_works(browser, site, javascript):
     page.get_by_label("City", exact=True).fill("kyoto")
     page.get_by_role("button", name="Apply").click()
     path, query = path_and_query(page)
-    assert (path, query["city"]) == ("/editions/", ["kyoto"])
+    assert (path, query["city"]) == (url("edition-list"), ["kyoto"])
     assert texts(page, ".cards .card__title a") == ["3rd Example Forum"]
 
     # The header search form, then the results with the match marked.
     page.get_by_role("searchbox", name="Search the archive").fill("digital")
     page.get_by_role("searchbox", name="Search the archive").press("Enter")
-    assert path_and_query(page) == ("/search/", {"q": ["digital"]})
+    assert path_and_query(page) == (url("search"), {"q": ["digital"]})
     sub_forum_hits = texts(page, "section[aria-labelledby='group-sub_forums'] .hit > a")
     assert sub_forum_hits == ["Sub-forum on the digital economy"]
     marks = {mark.lower() for mark in texts(page, "main mark")}
@@ -242,9 +267,10 @@ def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site)
     their size; full-page screenshots at 375 and 1280 px go to artifacts/screenshots/ for CI."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     too_wide, statuses, badge_widths = {}, {}, {}
+    paths = page_paths()
     for width in (320, 375, 1280):
         page = new_page(browser, viewport={"width": width, "height": 800})
-        for name, path in PAGES.items():
+        for name, path in paths.items():
             response = page.goto(site + path)
             statuses[name] = response.status
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -258,7 +284,7 @@ def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site)
     assert too_wide == {}
     # The "Latest" badge is as wide as its word, not stretched across the timeline card.
     assert badge_widths == {320: [True, True], 375: [True, True], 1280: [True, True]}
-    assert statuses == {name: 404 if name == "not-found" else 200 for name in PAGES}
+    assert statuses == {name: 404 if name == "not-found" else 200 for name in paths}
 
 
 def format_axe_violations(found):
@@ -282,7 +308,7 @@ def test_every_page_has_no_serious_accessibility_violations(browser, site):
     axe's injected script may run; the other tests keep the CSP on."""
     page = new_page(browser, bypass_csp=True, viewport={"width": 1280, "height": 800})
     found = {}
-    for name, path in PAGES.items():
+    for name, path in page_paths().items():
         page.goto(site + path)
         page.add_script_tag(path=AXE_JS)
         results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
@@ -305,7 +331,7 @@ def test_every_page_is_valid_html(client, db, tmp_path):
     """The Nu HTML checker (one JVM for all pages) reports no error; warnings are allowed."""
     build_site()
     files = {}
-    for name, path in PAGES.items():
+    for name, path in page_paths().items():
         response = client.get(path)
         assert response.status_code == (404 if name == "not-found" else 200), name
         files[name] = tmp_path / f"{name}.html"
