@@ -393,8 +393,11 @@ def _resolves(url):
     return True
 
 
-def measure(pages, *, iterations=30, warmup=3, progress=None):
-    """Measure each page against /bench/hello/; pages without a URL or a route are skipped."""
+def measure(pages, *, iterations=30, warmup=3, budget=None, progress=None):
+    """Measure each page against /bench/hello/; pages without a URL or a route are skipped.
+
+    ``budget`` (seconds) bounds the time spent on one page: see the note on such pages.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -421,11 +424,19 @@ def measure(pages, *, iterations=30, warmup=3, progress=None):
         result.gzip_bytes = _gzip_size(content)
         if result.content_type.startswith("text/html"):
             result.css_gzip_bytes = _css_gzip_bytes(content, css_cache)
+        started = time.perf_counter()
         for _ in range(warmup):
             requester.get(HELLO)
             requester.get(page.url)
+        count = iterations
+        if budget and warmup:
+            # A page of several seconds gets fewer iterations (never under 5), and says so.
+            each = (time.perf_counter() - started) / warmup
+            count = max(min(5, iterations), min(iterations, int(budget / max(each, 1e-6))))
+            if count < iterations:
+                result.note = f"{count} iterations only (over {budget:.0f} s budget)"
         samples = {"cpu": [], "wall": [], "hello_cpu": [], "hello_wall": []}
-        for _ in range(iterations):
+        for _ in range(count):
             for url, prefix in ((HELLO, "hello_"), (page.url, "")):
                 cpu, wall = time.process_time(), time.perf_counter()
                 requester.get(url)
@@ -529,6 +540,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--budget", type=float, default=60, help="seconds per page at most")
     parser.add_argument("--json", required=True, help="where to write the results")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
@@ -540,7 +552,9 @@ def main(argv=None):
 
     pages = discover_pages()
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
-    results = measure(pages, iterations=args.iterations, warmup=args.warmup, progress=say)
+    results = measure(
+        pages, iterations=args.iterations, warmup=args.warmup, budget=args.budget, progress=say
+    )
     page_cache = PAGE_CACHE_MIDDLEWARE in settings.MIDDLEWARE
     payload = {
         "versions": versions(),

@@ -64,6 +64,12 @@ def parse_args(argv):
     )
     parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per URL")
     parser.add_argument("--iterations", type=int, default=30, help="in-process requests per page")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=30,
+        help="in-process seconds per page at most (then fewer iterations, noted)",
+    )
     parser.add_argument("--no-loadrate", action="store_true", help="skip the loading-rate step")
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the databases")
     parser.add_argument("--out", default=str(datasets.OUT / "report.md"))
@@ -103,11 +109,11 @@ def collectstatic():
     datasets.manage("sqlite", "S", "collectstatic", "--noinput", "--clear", "-v", "0")
 
 
-def run_inprocess(engine, size, iterations):
+def run_inprocess(engine, size, iterations, budget):
     path = datasets.OUT / f"inprocess-{engine}-{size}.json"
     subprocess.run(
         [datasets.PYTHON, str(ROOT / "bench" / "inprocess.py"), "--json", str(path)]
-        + ["--iterations", str(iterations)],
+        + ["--iterations", str(iterations), "--budget", str(budget)],
         check=True,
         cwd=ROOT,
         env=datasets.bench_env(engine, size, page_cache=False),
@@ -490,7 +496,7 @@ def main(argv=None):
         for size in args.sizes:
             builds[(engine, size)] = datasets.build(engine, size, rebuild=args.rebuild, say=say)
             say(f"In process: {engine} {size}")
-            inprocess[(engine, size)] = run_inprocess(engine, size, args.iterations)
+            inprocess[(engine, size)] = run_inprocess(engine, size, args.iterations, args.budget)
 
     http = {}
     if args.http:
