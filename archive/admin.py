@@ -5,6 +5,11 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
 from .models import (
     Appearance,
@@ -17,6 +22,11 @@ from .models import (
     SubForum,
     Topic,
 )
+from .search import translations
+
+# Records with translated texts (archive/translation.py) use modeltranslation's admin classes: each
+# translated field shows once per language ("theme [en]", "theme [zh-hans]", "theme [ja]"), and
+# admin search looks in every language's column.
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -33,7 +43,7 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SubForumInline(admin.TabularInline):
+class SubForumInline(TranslationTabularInline):
     model = SubForum
     extra = 0
     show_change_link = True
@@ -42,7 +52,7 @@ class SubForumInline(admin.TabularInline):
     autocomplete_fields = ["topics"]
 
 
-class EditionAppearanceInline(admin.TabularInline):
+class EditionAppearanceInline(TranslationTabularInline):
     model = Appearance
     extra = 0
     show_change_link = True
@@ -64,12 +74,14 @@ class EditionAppearanceInline(admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(TranslationAdmin):
     list_display = ["title_display", "theme", "city", "country", "start_date", "status"]
     list_display_links = ["title_display"]
     list_filter = ["forum", YearListFilter, "country", "status"]
     list_select_related = ["forum"]
-    search_fields = ["forum__name", "forum__alternative_names", "theme", "city", "country"]
+    search_fields = translations(
+        "forum__name", "forum__alternative_names", "theme", "city", "country"
+    )
     date_hierarchy = "start_date"
     autocomplete_fields = ["forum", "co_organizers", "topics", "sources"]
     inlines = [SubForumInline, EditionAppearanceInline]
@@ -122,7 +134,7 @@ class EditionAdmin(admin.ModelAdmin):
         )
 
 
-class StatementInline(admin.StackedInline):
+class StatementInline(TranslationStackedInline):
     model = Statement
     extra = 0
     show_change_link = True
@@ -131,11 +143,14 @@ class StatementInline(admin.StackedInline):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(admin.ModelAdmin):
+class AppearanceAdmin(TranslationAdmin):
     list_display = ["participant", "edition", "sub_forum", "role", "position", "organization"]
     list_filter = ["role", "edition__forum", "edition"]
     list_select_related = ["participant", "edition__forum", "sub_forum", "organization"]
-    search_fields = ["participant__name", "position", "organization__name", "organization_name"]
+    search_fields = [
+        "participant__name",
+        *translations("position", "organization__name", "organization_name"),
+    ]
     autocomplete_fields = ["participant", "edition", "sub_forum", "organization"]
     inlines = [StatementInline]
 
@@ -169,15 +184,17 @@ class OrganizationAppearanceInline(ParticipantAppearanceInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(TranslationAdmin):
     list_display = ["name", "native_name", "country", "appearance_count"]
     list_filter = ["country"]
     search_fields = [
         "name",
         "native_name",
-        "appearances__position",
-        "appearances__organization__name",
-        "appearances__organization_name",
+        *translations(
+            "appearances__position",
+            "appearances__organization__name",
+            "appearances__organization_name",
+        ),
     ]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ParticipantAppearanceInline]
@@ -191,38 +208,42 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(TranslationAdmin):
     list_display = ["name", "kind", "country"]
     list_filter = ["kind", "country"]
-    search_fields = ["name", "native_name", "alternative_names", "appearances__position"]
+    search_fields = [
+        *translations("name", "appearances__position"),
+        "native_name",
+        "alternative_names",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OrganizationAppearanceInline]
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
+class ForumAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name", "alternative_names"]
+    search_fields = translations("name", "alternative_names")
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organizers"]
 
 
 @admin.register(SubForum)
-class SubForumAdmin(admin.ModelAdmin):
+class SubForumAdmin(TranslationAdmin):
     list_display = ["title", "edition", "kind", "order"]
     list_filter = ["kind", "edition__forum", "edition"]
     list_select_related = ["edition__forum"]
-    search_fields = ["title", "description", "edition__forum__name"]
+    search_fields = translations("title", "description", "edition__forum__name")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["edition", "topics"]
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(TranslationAdmin):
     list_display = ["__str__", "kind", "source", "edition_display"]
     list_filter = ["kind", "source", "appearance__edition"]
     list_select_related = ["appearance__participant", "appearance__edition__forum", "source"]
-    search_fields = ["text", "appearance__participant__name"]
+    search_fields = [*translations("text"), "appearance__participant__name"]
     autocomplete_fields = ["appearance", "source"]
 
     @admin.display(description=_("edition"), ordering="appearance__edition__number")
@@ -231,15 +252,15 @@ class StatementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(TranslationAdmin):
     list_display = ["title", "publisher", "published_on"]
-    search_fields = ["title", "publisher", "note"]
+    search_fields = [*translations("title", "note"), "publisher"]
     prepopulated_fields = {"slug": ["title"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name"]
+    search_fields = translations("name")
     prepopulated_fields = {"slug": ["name"]}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -19,8 +20,10 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from . import queries
 
@@ -51,6 +54,30 @@ def clean_query(raw):
 def terms(query):
     """The words a query highlights; a query without spaces (Chinese, Japanese) is one term."""
     return [term for term in query.split() if term]
+
+
+def translations(*fields):
+    """Every language's column of translated fields: "theme" -> theme_en, theme_zh_hans, theme_ja.
+
+    A record is found by any of its translations, whatever the visitor's language (a plain
+    "theme" lookup would search the active language's column only).
+    """
+    columns = []
+    for name in fields:
+        *path, last = name.split("__")
+        columns += [
+            "__".join([*path, build_localized_fieldname(last, language)])
+            for language in settings.MODELTRANSLATION_LANGUAGES
+        ]
+    return columns
+
+
+def _in_language(path):
+    """A translated column in the active language, falling back to English, for values()."""
+    *parents, last = path.split("__")
+    active = build_localized_fieldname(last, get_language() or settings.LANGUAGE_CODE)
+    english = build_localized_fieldname(last, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
+    return Coalesce(F("__".join([*parents, active])), F("__".join([*parents, english])))
 
 
 def _use_postgres():
@@ -104,7 +131,11 @@ def _latest_appearance(user, **match):
         .order_by("-edition__start_date", "-edition__number")
     )
     return {
-        "last_edition_forum": Subquery(latest.values("edition__forum__name")[:1]),
+        "last_edition_forum": Subquery(
+            latest.annotate(forum_name=_in_language("edition__forum__name")).values("forum_name")[
+                :1
+            ]
+        ),
         "last_edition_forum_slug": Subquery(latest.values("edition__forum__slug")[:1]),
         "last_edition_number": Subquery(latest.values("edition__number")[:1]),
         "last_edition_date": Subquery(latest.values("edition__start_date")[:1]),
@@ -121,14 +152,14 @@ def search(query, user):
     editions = _matches(
         queries.visible_editions(user).select_related("forum"),
         query,
-        ["theme", "city", "country", "forum__name", "forum__alternative_names"],
-        text_fields=["theme"],
+        translations("theme", "city", "country", "forum__name", "forum__alternative_names"),
+        text_fields=translations("theme"),
     )
     sub_forums = _matches(
         queries.visible_sub_forums(user).select_related("edition__forum"),
         query,
-        ["title", "description"],
-        text_fields=["title", "description"],
+        translations("title", "description"),
+        text_fields=translations("title", "description"),
     )
     participants = _matches(
         queries.visible_participants(user).annotate(
@@ -142,7 +173,7 @@ def search(query, user):
             **_latest_appearance(user, organization=OuterRef("pk"))
         ),
         query,
-        ["name", "native_name", "alternative_names"],
+        [*translations("name"), "native_name", "alternative_names"],
     )
     statements = _matches(
         queries.visible_statements(user).select_related(
@@ -151,8 +182,8 @@ def search(query, user):
             "appearance__sub_forum__edition__forum",
         ),
         query,
-        ["text"],
-        text_fields=["text"],
+        translations("text"),
+        text_fields=translations("text"),
     )
     return [
         _group("editions", _("Editions"), editions),

@@ -21,7 +21,16 @@ from .models import Edition, Topic
 PUBLISHED = Edition.Status.PUBLISHED
 
 
-class StaticPagesSitemap(Sitemap):
+class LocalizedSitemap(Sitemap):
+    """Every page once per language (/en/, /zh-hans/, /ja/), each naming the others with
+    <xhtml:link rel="alternate" hreflang> and an x-default (the unprefixed address)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class StaticPagesSitemap(LocalizedSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -39,7 +48,7 @@ class StaticPagesSitemap(Sitemap):
         return Edition.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
-class EditionSitemap(Sitemap):
+class EditionSitemap(LocalizedSitemap):
     def items(self):
         return (
             queries.visible_editions(None).select_related("forum").order_by("forum__slug", "number")
@@ -49,7 +58,7 @@ class EditionSitemap(Sitemap):
         return edition.updated_at
 
 
-class SubForumSitemap(Sitemap):
+class SubForumSitemap(LocalizedSitemap):
     def items(self):
         return (
             queries.visible_sub_forums(None)
@@ -61,7 +70,7 @@ class SubForumSitemap(Sitemap):
         return sub_forum.edition.updated_at
 
 
-class ParticipantSitemap(Sitemap):
+class ParticipantSitemap(LocalizedSitemap):
     def items(self):
         return (
             queries.visible_participants(None)
@@ -78,7 +87,7 @@ class ParticipantSitemap(Sitemap):
         return participant.lastmod
 
 
-class OrganizationSitemap(Sitemap):
+class OrganizationSitemap(LocalizedSitemap):
     def items(self):
         return (
             queries.visible_organizations(None)
@@ -95,7 +104,7 @@ class OrganizationSitemap(Sitemap):
         return organization.lastmod
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(LocalizedSitemap):
     def items(self):
         # The same rule as the topic page: shown only once a published record uses it.
         return Topic.objects.filter(

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
@@ -11,8 +12,10 @@ urlpatterns = [
     path("api/", include("archive.api.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
-    path("", include("archive.urls")),
 ]
+# Public pages carry their language: /en/, /zh-hans/, /ja/. An unprefixed address such as
+# /editions/ redirects to the visitor's language (Accept-Language, else English).
+urlpatterns += i18n_patterns(path("", include("archive.urls")), prefix_default_language=True)
 
 if settings.SERVE_MEDIA:
     urlpatterns += [

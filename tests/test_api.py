@@ -133,8 +133,8 @@ def test_api_edition_detail_by_natural_key(client, archive_data):
     assert data["sub_forums"][0]["api_url"] == (
         "http://testserver/api/sub-forums/example-forum-3/economy/"
     )
-    assert data["html_url"] == "http://testserver/editions/example-forum-3/"
-    assert data["calendar_url"] == "http://testserver/editions/example-forum-3/calendar.ics"
+    assert data["html_url"] == "http://testserver/en/editions/example-forum-3/"
+    assert data["calendar_url"] == "http://testserver/en/editions/example-forum-3/calendar.ics"
     assert data["appearances_url"] == "http://testserver/api/appearances/?edition=example-forum-3"
 
 

@@ -17,7 +17,7 @@ def events(response):
 
 def test_edition_calendar_is_one_all_day_event(client, db):
     make_archive()
-    (event,) = events(client.get("/editions/example-forum-3/calendar.ics"))
+    (event,) = events(client.get("/en/editions/example-forum-3/calendar.ics"))
     assert event["UID"] == "edition-example-forum-3@forumarchive"
     assert event.decoded("DTSTART") == datetime.date(2024, 12, 2)
     assert event["DTSTART"].params["VALUE"] == "DATE"
@@ -25,18 +25,18 @@ def test_edition_calendar_is_one_all_day_event(client, db):
     assert str(event["SUMMARY"]) == "3rd Example Forum"
     assert str(event["DESCRIPTION"]) == "Working together"
     assert str(event["LOCATION"]) == "Example Hall, Tokyo, Japan"
-    assert str(event["URL"]) == "http://testserver/editions/example-forum-3/"
+    assert str(event["URL"]) == "http://testserver/en/editions/example-forum-3/"
 
 
 def test_edition_calendar_stamp_is_the_last_change(client, db):
     edition = make_archive()["edition"]
-    (event,) = events(client.get("/editions/example-forum-3/calendar.ics"))
+    (event,) = events(client.get("/en/editions/example-forum-3/calendar.ics"))
     assert event.decoded("DTSTAMP") == edition.updated_at.replace(microsecond=0)
 
 
 def test_series_and_archive_calendars_list_published_editions_only(client, db):
     make_archive()
-    for url in ["/forums/example-forum/calendar.ics", "/calendar.ics"]:
+    for url in ["/en/forums/example-forum/calendar.ics", "/en/calendar.ics"]:
         assert [str(e["UID"]) for e in events(client.get(url))] == [
             "edition-example-forum-3@forumarchive"
         ], url
@@ -44,12 +44,12 @@ def test_series_and_archive_calendars_list_published_editions_only(client, db):
 
 def test_draft_edition_calendar_is_not_found_even_for_staff(staff_client, db):
     make_archive()
-    assert staff_client.get("/editions/example-forum-4/calendar.ics").status_code == 404
+    assert staff_client.get("/en/editions/example-forum-4/calendar.ics").status_code == 404
 
 
 def test_calendar_keeps_hostile_text_as_text(client, db):
     make_archive(hostile=True)
-    (event,) = events(client.get("/editions/example-forum-3/calendar.ics"))
+    (event,) = events(client.get("/en/editions/example-forum-3/calendar.ics"))
     assert str(event["DESCRIPTION"]) == f"Working together {HOSTILE}"
     assert str(event["LOCATION"]) == f"Example Hall {HOSTILE}, Tokyo {HOSTILE}, Japan"
 
@@ -57,11 +57,11 @@ def test_calendar_keeps_hostile_text_as_text(client, db):
 @pytest.mark.parametrize("method", ["post", "delete"])
 def test_calendar_refuses_writes(client, db, method):
     make_archive()
-    response = getattr(client, method)("/editions/example-forum-3/calendar.ics")
+    response = getattr(client, method)("/en/editions/example-forum-3/calendar.ics")
     assert response.status_code == 405
 
 
 def test_calendar_is_cacheable(client, db):
     make_archive()
-    response = client.get("/calendar.ics")
+    response = client.get("/en/calendar.ics")
     assert response["Cache-Control"] == "public, max-age=3600"

@@ -34,7 +34,7 @@ class LinkParser(HTMLParser):
                 self.links.append(urldefrag(href).url)
 
 
-def crawl(client, start="/"):
+def crawl(client, start="/en/"):
     """Every internal page reachable from `start`, mapped to its status code."""
     seen, queue = {}, [start]
     while queue and len(seen) < MAX_PAGES:

@@ -18,29 +18,29 @@ def rows(response, filename):
 
 def test_participants_csv_lists_public_participants_with_a_header(client, db):
     make_archive()
-    assert rows(client.get("/participants.csv"), "participants.csv") == [
+    assert rows(client.get("/en/participants.csv"), "participants.csv") == [
         ["slug", "name", "native_name", "country", "url"],
         [
             "aiko-example",
             "Aiko Example",
             "",
             "China",
-            "http://testserver/participants/aiko-example/",
+            "http://testserver/en/participants/aiko-example/",
         ],
-        ["bo-example", "Bo Example", "", "China", "http://testserver/participants/bo-example/"],
+        ["bo-example", "Bo Example", "", "China", "http://testserver/en/participants/bo-example/"],
     ]
 
 
 def test_participants_csv_respects_the_list_filters(client, db):
     make_archive()
-    data = rows(client.get("/participants.csv?role=participant"), "participants.csv")
+    data = rows(client.get("/en/participants.csv?role=participant"), "participants.csv")
     assert [row[0] for row in data] == ["slug", "bo-example"]
 
 
 def test_edition_appearances_csv_in_programme_order(client, db):
     make_archive()
     data = rows(
-        client.get("/editions/example-forum-3/appearances.csv"),
+        client.get("/en/editions/example-forum-3/appearances.csv"),
         "example-forum-3-appearances.csv",
     )
     assert data == [
@@ -62,7 +62,7 @@ def test_edition_appearances_csv_in_programme_order(client, db):
             "participant",
             "'-1+1",
             "Former Name Institute",
-            "http://testserver/participants/bo-example/",
+            "http://testserver/en/participants/bo-example/",
         ],
         [
             "example-forum-3",
@@ -72,22 +72,22 @@ def test_edition_appearances_csv_in_programme_order(client, db):
             "speaker",
             "Director",
             "Example Institute",
-            "http://testserver/participants/aiko-example/",
+            "http://testserver/en/participants/aiko-example/",
         ],
     ]
 
 
 def test_draft_edition_csv_is_not_found(client, db):
     make_archive()
-    assert client.get("/editions/example-forum-4/appearances.csv").status_code == 404
-    names = [row[1] for row in rows(client.get("/participants.csv"), "participants.csv")]
+    assert client.get("/en/editions/example-forum-4/appearances.csv").status_code == 404
+    names = [row[1] for row in rows(client.get("/en/participants.csv"), "participants.csv")]
     assert "Hidden Person" not in names
 
 
 def test_csv_guards_formulas_and_keeps_hostile_text_as_text(client, db):
     make_archive(hostile=True)
     data = rows(
-        client.get("/editions/example-forum-3/appearances.csv"),
+        client.get("/en/editions/example-forum-3/appearances.csv"),
         "example-forum-3-appearances.csv",
     )
     assert data[2][5] == "'" + FORMULA

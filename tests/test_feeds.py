@@ -6,7 +6,7 @@ from .opendata_data import HOSTILE, make_archive
 
 
 def parse(client):
-    response = client.get("/feeds/editions/")
+    response = client.get("/en/feeds/editions/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
     feed = feedparser.parse(response.content)
@@ -20,7 +20,7 @@ def test_feed_lists_published_editions_only(client, db):
     assert feed.version == "atom10"
     assert [entry.title for entry in feed.entries] == ["3rd Example Forum"]
     (entry,) = feed.entries
-    assert entry.link == "http://testserver/editions/example-forum-3/"
+    assert entry.link == "http://testserver/en/editions/example-forum-3/"
     assert entry.id == "tag:forumarchive,2024:edition-example-forum-3"
     assert [tag.term for tag in entry.tags] == ["Trade"]
 
@@ -36,7 +36,7 @@ def test_feed_entry_says_theme_place_and_dates(client, db):
 
 def test_feed_escapes_hostile_text(client, db):
     make_archive(hostile=True)
-    response = client.get("/feeds/editions/")
+    response = client.get("/en/feeds/editions/")
     assert b"<script>" not in response.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content
     (entry,) = parse(client).entries
@@ -45,8 +45,8 @@ def test_feed_escapes_hostile_text(client, db):
 
 def test_feed_is_linked_from_every_page(client, db):
     make_archive()
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert (
         '<link rel="alternate" type="application/atom+xml" title="Editions (Atom feed)" '
-        'href="/feeds/editions/">'
+        'href="/en/feeds/editions/">'
     ) in html

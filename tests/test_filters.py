@@ -112,7 +112,7 @@ def test_edition_filter_invalid_input_is_an_error_and_is_ignored(params):
 )
 def test_edition_list_with_invalid_filters_is_a_200_with_a_message(client, query):
     factories.EditionFactory()
-    response = client.get(f"/editions/?{query}")
+    response = client.get(f"/en/editions/?{query}")
     assert response.status_code == 200
     assert "Some filters could not be used" in response.content.decode()
 
@@ -196,7 +196,7 @@ def test_participant_filter_invalid_input_is_an_error_and_is_ignored(params):
 
 def test_participant_list_with_invalid_filters_is_a_200_with_a_message(client):
     factories.AppearanceFactory()
-    response = client.get("/participants/?edition=zzz&role=emperor&page=999")
+    response = client.get("/en/participants/?edition=zzz&role=emperor&page=999")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Some filters could not be used" in html
@@ -221,6 +221,6 @@ def test_organization_filter_by_country_returns_only_that_country():
 
 
 def test_organization_list_with_an_invalid_kind_is_a_200_with_a_message(client):
-    response = client.get("/organizations/?kind=secret-society")
+    response = client.get("/en/organizations/?kind=secret-society")
     assert response.status_code == 200
     assert "Some filters could not be used" in response.content.decode()

@@ -33,7 +33,7 @@ settings.register_profile(
 FUZZ = settings.get_profile("archive-fuzz")
 
 ALLOWED_STATUSES = {200, 301, 302, 400, 404}
-LIST_PAGES = ["/", "/editions/", "/participants/", "/organizations/", "/search/"]
+LIST_PAGES = ["/en/", "/en/editions/", "/en/participants/", "/en/organizations/", "/en/search/"]
 PARAMETERS = [
     "forum",
     "year",
@@ -109,7 +109,14 @@ def test_pages_never_fail_on_raw_percent_encoded_queries(archive_records, page, 
 @FUZZ
 @given(
     prefix=st.sampled_from(
-        ["/editions/", "/participants/", "/organizations/", "/topics/", "/search/", "/"]
+        [
+            "/en/editions/",
+            "/en/participants/",
+            "/en/organizations/",
+            "/en/topics/",
+            "/en/search/",
+            "/en/",
+        ]
     ),
     tail=any_text,
 )

@@ -22,7 +22,7 @@ def jsonld(client, url):
 
 def test_edition_is_an_event_in_its_series(client, db):
     make_archive()
-    _, (event,) = jsonld(client, "/editions/example-forum-3/")
+    _, (event,) = jsonld(client, "/en/editions/example-forum-3/")
     assert event["@type"] == "Event"
     assert (event["name"], event["startDate"], event["endDate"]) == (
         "3rd Example Forum",
@@ -39,7 +39,7 @@ def test_edition_is_an_event_in_its_series(client, db):
     assert event["superEvent"] == {
         "@type": "EventSeries",
         "name": "Example Forum",
-        "url": "http://testserver/",
+        "url": "http://testserver/en/",
     }
     assert [o["name"] for o in event["organizer"]] == ["Example Institute"]
     assert [s["name"] for s in event["subEvent"]] == ["Economy"]
@@ -49,7 +49,7 @@ def test_edition_is_an_event_in_its_series(client, db):
         {
             "@type": "Person",
             "name": "Bo Example",
-            "url": "http://testserver/participants/bo-example/",
+            "url": "http://testserver/en/participants/bo-example/",
             "jobTitle": "-1+1",
             "affiliation": {"@type": "Organization", "name": "Former Name Institute"},
         }
@@ -58,22 +58,22 @@ def test_edition_is_an_event_in_its_series(client, db):
 
 def test_sub_forum_is_an_event_under_its_edition(client, db):
     make_archive()
-    _, (event,) = jsonld(client, "/editions/example-forum-3/economy/")
+    _, (event,) = jsonld(client, "/en/editions/example-forum-3/economy/")
     assert (event["@type"], event["name"]) == ("Event", "Economy")
     assert event["superEvent"]["name"] == "3rd Example Forum"
-    assert event["superEvent"]["url"] == "http://testserver/editions/example-forum-3/"
+    assert event["superEvent"]["url"] == "http://testserver/en/editions/example-forum-3/"
 
 
 def test_participant_is_a_person_with_posts_held_then(client, db):
     make_archive()
-    _, (person,) = jsonld(client, "/participants/aiko-example/")
+    _, (person,) = jsonld(client, "/en/participants/aiko-example/")
     assert person["@type"] == "Person"
     assert person["jobTitle"] == ["Director"]
     assert person["affiliation"] == [
         {
             "@type": "Organization",
             "name": "Example Institute",
-            "url": "http://testserver/organizations/ex-inst/",
+            "url": "http://testserver/en/organizations/ex-inst/",
         }
     ]
     assert [e["name"] for e in person["performerIn"]] == ["3rd Example Forum"]
@@ -81,7 +81,7 @@ def test_participant_is_a_person_with_posts_held_then(client, db):
 
 def test_home_is_the_event_series_without_drafts(staff_client, db):
     make_archive()
-    _, (graph,) = jsonld(staff_client, "/")
+    _, (graph,) = jsonld(staff_client, "/en/")
     (series,) = graph["@graph"]
     assert series["@type"] == "EventSeries"
     assert [e["name"] for e in series["subEvent"]] == ["3rd Example Forum"]
@@ -89,13 +89,13 @@ def test_home_is_the_event_series_without_drafts(staff_client, db):
 
 def test_draft_pages_shown_to_staff_carry_no_jsonld(staff_client, db):
     make_archive()
-    html, data = jsonld(staff_client, "/editions/example-forum-4/")
+    html, data = jsonld(staff_client, "/en/editions/example-forum-4/")
     assert (html, data) == ("", [])
 
 
 def test_hostile_text_cannot_leave_the_script_element(client, db):
     make_archive(hostile=True)
-    html, (event,) = jsonld(client, "/editions/example-forum-3/")
+    html, (event,) = jsonld(client, "/en/editions/example-forum-3/")
     assert html.count("<") == 2  # the opening and closing script tags only
     assert "\\u003c/script\\u003e\\u003cscript\\u003e" in html
     assert event["alternateName"] == f"Working together {HOSTILE}"
@@ -109,11 +109,11 @@ def test_render_script_escapes_markup_characters():
 
 def test_pages_carry_open_graph_and_twitter_meta(client, db):
     make_archive()
-    html = client.get("/participants/aiko-example/").content.decode()
+    html = client.get("/en/participants/aiko-example/").content.decode()
     for line in [
         '<meta property="og:title" content="Aiko Example">',
         '<meta property="og:description" content="A researcher.">',
-        '<meta property="og:url" content="http://testserver/participants/aiko-example/">',
+        '<meta property="og:url" content="http://testserver/en/participants/aiko-example/">',
         '<meta property="og:type" content="profile">',
         '<meta name="twitter:card" content="summary_large_image">',
     ]:
@@ -122,7 +122,7 @@ def test_pages_carry_open_graph_and_twitter_meta(client, db):
 
 def test_open_graph_meta_escapes_hostile_text(client, db):
     make_archive(hostile=True)
-    html = client.get("/participants/aiko-example/").content.decode()
+    html = client.get("/en/participants/aiko-example/").content.decode()
     assert "<script>alert(1)" not in html
     assert (
         '<meta property="og:title" content="Aiko Example &lt;script&gt;alert(1)&lt;/script&gt; '

@@ -22,7 +22,7 @@ def all_hits(client, query):
     # Anonymous pages come from the page cache on a second request: clear it so every call
     # renders and has a context to inspect.
     cache.clear()
-    response = client.get("/search/", {"q": query})
+    response = client.get("/en/search/", {"q": query})
     assert response.status_code == 200
     return {group.key: group.hits for group in response.context["groups"]}
 
@@ -79,7 +79,7 @@ def test_search_finds_a_participant_by_japanese_native_name(client):
 
 def test_search_participant_hit_shows_the_latest_edition_and_date(client):
     appearance = factories.AppearanceFactory(participant__name="Jane Example")
-    response = client.get("/search/", {"q": "Jane"})
+    response = client.get("/en/search/", {"q": "Jane"})
     html = response.content.decode()
     edition = appearance.edition
     assert (
@@ -131,7 +131,7 @@ def test_search_hides_drafts_from_visitors_and_shows_them_to_staff(staff_client)
 def test_search_bounds_each_group(client):
     forum = factories.ForumFactory()
     factories.EditionFactory.create_batch(25, forum=forum, theme="Repeated theme")
-    response = client.get("/search/", {"q": "Repeated"})
+    response = client.get("/en/search/", {"q": "Repeated"})
     editions = response.context["groups"][0]
     assert len(editions.hits) == 20
     assert editions.more is True
@@ -139,14 +139,14 @@ def test_search_bounds_each_group(client):
 
 def test_search_highlights_the_match_and_escapes_stored_html(client):
     factories.AppearanceFactory(participant__name="<b>Bold</b> Jane")
-    html = client.get("/search/", {"q": "Jane"}).content.decode()
+    html = client.get("/en/search/", {"q": "Jane"}).content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; <mark>Jane</mark>" in html
     assert "<b>Bold</b>" not in html
 
 
 def test_search_escapes_the_query_itself(client):
     factories.AppearanceFactory(participant__name="Jane Example")
-    html = client.get("/search/", {"q": "<script>x</script>"}).content.decode()
+    html = client.get("/en/search/", {"q": "<script>x</script>"}).content.decode()
     assert "<script>x</script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
 
@@ -158,20 +158,20 @@ def test_highlight_never_splits_an_entity():
 
 
 def test_empty_search_is_a_friendly_page_without_results(client):
-    response = client.get("/search/", {"q": "   "})
+    response = client.get("/en/search/", {"q": "   "})
     assert response.status_code == 200
     assert response.context["groups"] == []
     assert "Type a name, a city, a theme" in response.content.decode()
 
 
 def test_search_without_q_is_a_friendly_page(client, db):
-    response = client.get("/search/")
+    response = client.get("/en/search/")
     assert response.status_code == 200
     assert response.context["query"] == ""
 
 
 def test_very_long_search_is_truncated_with_a_message(client):
-    response = client.get("/search/", {"q": "x" * 5000})
+    response = client.get("/en/search/", {"q": "x" * 5000})
     assert response.status_code == 200
     assert response.context["query"] == "x" * MAX_QUERY_LENGTH
     assert "only its first 200 characters were used" in response.content.decode()
@@ -184,4 +184,4 @@ def test_clean_query_collapses_spaces_and_drops_control_characters():
 @pytest.mark.parametrize("query", ["%", "_", "'", '"', "\\", "&&", "!", "():*", "a | b", "\x00"])
 def test_search_punctuation_never_fails(client, query):
     factories.StatementFactory(text="50% of 100_000 'quoted' words")
-    assert client.get("/search/", {"q": query}).status_code == 200
+    assert client.get("/en/search/", {"q": query}).status_code == 200

@@ -84,7 +84,7 @@ def test_request_errors_are_logged_to_stderr_with_tracebacks():
 
 @pytest.mark.django_db
 def test_home_page_answers_200(client):
-    assert client.get("/").status_code == 200
+    assert client.get("/en/").status_code == 200
 
 
 def _row_counts(path):

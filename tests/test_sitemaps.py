@@ -22,20 +22,42 @@ def sitemap(client):
     }
 
 
+PUBLIC_PATHS = [
+    "",
+    "editions/",
+    "editions/example-forum-3/",
+    "editions/example-forum-3/economy/",
+    "organizations/",
+    "organizations/ex-inst/",
+    "participants/",
+    "participants/aiko-example/",
+    "participants/bo-example/",
+    "topics/trade/",
+]
+
+
 def test_sitemap_lists_every_public_page_and_no_draft(client, db):
     make_archive()
-    assert sorted(sitemap(client)) == [
-        "http://testserver/",
-        "http://testserver/editions/",
-        "http://testserver/editions/example-forum-3/",
-        "http://testserver/editions/example-forum-3/economy/",
-        "http://testserver/organizations/",
-        "http://testserver/organizations/ex-inst/",
-        "http://testserver/participants/",
-        "http://testserver/participants/aiko-example/",
-        "http://testserver/participants/bo-example/",
-        "http://testserver/topics/trade/",
-    ]
+    assert sorted(sitemap(client)) == sorted(
+        f"http://testserver/{language}/{path}"
+        for language in ["en", "zh-hans", "ja"]
+        for path in PUBLIC_PATHS
+    )
+
+
+def test_sitemap_names_each_pages_other_languages(client, db):
+    make_archive()
+    root = ElementTree.fromstring(client.get("/sitemap.xml").content)
+    xhtml = "{http://www.w3.org/1999/xhtml}link"
+    for url in root.findall("s:url", NS):
+        if url.findtext("s:loc", namespaces=NS) == "http://testserver/ja/editions/":
+            links = {link.get("hreflang"): link.get("href") for link in url.iter(xhtml)}
+    assert links == {
+        "en": "http://testserver/en/editions/",
+        "zh-hans": "http://testserver/zh-hans/editions/",
+        "ja": "http://testserver/ja/editions/",
+        "x-default": "http://testserver/editions/",
+    }
 
 
 def test_sitemap_lastmod_is_the_edition_change(client, db):
@@ -43,14 +65,14 @@ def test_sitemap_lastmod_is_the_edition_change(client, db):
     urls = sitemap(client)
     expected = edition.updated_at.date().isoformat()
     for path in ["editions/example-forum-3/", "editions/example-forum-3/economy/"]:
-        assert urls[f"http://testserver/{path}"] == expected
-    assert urls["http://testserver/participants/aiko-example/"] == expected
-    assert urls["http://testserver/organizations/ex-inst/"] == expected
+        assert urls[f"http://testserver/en/{path}"] == expected
+    assert urls["http://testserver/en/participants/aiko-example/"] == expected
+    assert urls["http://testserver/en/organizations/ex-inst/"] == expected
 
 
 def test_sitemap_escapes_addresses_it_cannot_contain_raw(client, db):
     make_archive(hostile=True)
-    assert len(sitemap(client)) == 10  # hostile names change no address; the XML stays valid
+    assert len(sitemap(client)) == 30  # hostile names change no address; the XML stays valid
 
 
 def test_robots_allows_all_but_admin_and_names_the_sitemap(client, db):

@@ -31,7 +31,7 @@ def stored_cards():
 
 
 def card_url(edition):
-    return f"/editions/{edition.forum.slug}-{edition.number}/card.png"
+    return f"/en/editions/{edition.forum.slug}-{edition.number}/card.png"
 
 
 @pytest.mark.parametrize("face", [social.FACE_CHINESE, social.FACE_JAPANESE])
@@ -152,8 +152,8 @@ def test_sub_forum_and_participant_cards_are_served(client, db):
     sub_forum = appearance.sub_forum
     edition = sub_forum.edition
     for url in (
-        f"/editions/{edition.forum.slug}-{edition.number}/{sub_forum.slug}/card.png",
-        f"/participants/{appearance.participant.slug}/card.png",
+        f"/en/editions/{edition.forum.slug}-{edition.number}/{sub_forum.slug}/card.png",
+        f"/en/participants/{appearance.participant.slug}/card.png",
     ):
         response = client.get(url)
         assert response.status_code == 200
@@ -163,7 +163,7 @@ def test_sub_forum_and_participant_cards_are_served(client, db):
 
 def test_participant_card_of_someone_not_yet_public_is_404(client, db):
     participant = factories.ParticipantFactory()
-    assert client.get(f"/participants/{participant.slug}/card.png").status_code == 404
+    assert client.get(f"/en/participants/{participant.slug}/card.png").status_code == 404
 
 
 def test_og_image_url_tag_gives_the_absolute_versioned_address(db):

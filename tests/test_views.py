@@ -70,7 +70,7 @@ def test_every_page_has_one_h1_a_title_a_description_and_a_canonical_link(client
         html = client.get(url).content.decode()
         assert html.count("<h1") == 1, url
         assert html.count('<meta name="description" content="') == 1, url
-        assert html.count('<link rel="canonical" href="http://testserver/') == 1, url
+        assert html.count('<link rel="canonical" href="http://testserver/en/') == 1, url
         titles.add(html.split("<title>")[1].split("</title>")[0])
     assert len(titles) == len(pages(edition))
 
@@ -106,7 +106,7 @@ def test_participant_seen_only_at_a_draft_is_404_and_unlisted_for_a_visitor(clie
 
 
 def test_draft_is_absent_from_home_list_and_search_for_a_visitor(client, draft):
-    for url in ["/", "/editions/", "/search/?q=Secret", "/search/?q=fictional"]:
+    for url in ["/en/", "/en/editions/", "/en/search/?q=Secret", "/en/search/?q=fictional"]:
         html = client.get(url).content.decode()
         assert "Secret draft theme" not in html, url
         assert draft.title not in html, url
@@ -129,7 +129,7 @@ def test_draft_statements_are_absent_from_a_public_participants_page(client, dra
 def test_staff_can_preview_every_draft_page(staff_client, draft):
     for url in pages(draft):
         assert staff_client.get(url).status_code == 200, url
-    html = staff_client.get("/editions/").content.decode()
+    html = staff_client.get("/en/editions/").content.decode()
     assert "Secret draft theme" in html
 
 
@@ -141,7 +141,7 @@ def test_html_in_a_participant_name_is_escaped(client):
     person = edition.appearances.first().participant
     person.name = "<script>alert(1)</script>"
     person.save()
-    for url in [person.get_absolute_url(), edition.get_absolute_url(), "/participants/"]:
+    for url in [person.get_absolute_url(), edition.get_absolute_url(), "/en/participants/"]:
         html = client.get(url).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
         assert "<script>alert(1)</script>" not in html, url
@@ -219,7 +219,7 @@ def test_home_timeline_marks_the_latest_edition_and_host_countries(client):
         country="China",
         start_date=datetime.date(2021, 1, 1),
     )
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert '<li class="timeline__item host-0">' in html
     assert '<li class="timeline__item host-1 is-latest">' in html
     assert html.count('<span class="badge badge--latest">Latest</span>') == 1
@@ -243,23 +243,23 @@ def test_participant_photo_is_shown_with_alt_text(client, edition):
 def test_pagination_keeps_the_filters(client):
     forum = factories.ForumFactory()
     factories.EditionFactory.create_batch(51, forum=forum, city="Tokyo")
-    html = client.get("/editions/?city=Tokyo").content.decode()
+    html = client.get("/en/editions/?city=Tokyo").content.decode()
     assert 'href="?city=Tokyo&amp;page=2"' in html
-    page_two = client.get("/editions/?city=Tokyo&page=2")
+    page_two = client.get("/en/editions/?city=Tokyo&page=2")
     assert len(page_two.context["edition_list"]) == 1
     assert 'href="?city=Tokyo&amp;page=1"' in page_two.content.decode()
 
 
 @pytest.mark.parametrize("page", ["abc", "999", "0", "-1"])
 def test_bad_page_number_gives_a_normal_page_with_a_notice(client, edition, page):
-    response = client.get(f"/editions/?page={page}")
+    response = client.get(f"/en/editions/?page={page}")
     assert response.status_code == 200
     assert response.context["page_obj"].number == 1
     assert "There is no page" in response.content.decode()
 
 
 def test_unknown_address_uses_the_custom_404_page(client, db):
-    response = client.get("/editions/no-such-forum-1/")
+    response = client.get("/en/editions/no-such-forum-1/")
     assert response.status_code == 404
     assert "There is no page at this address." in response.content.decode()
 
@@ -280,7 +280,7 @@ def test_home_query_count(client, django_assert_num_queries, size):
     for number in range(1, size + 1):
         build_edition(forum=forum, number=number)
     with django_assert_num_queries(3):
-        assert client.get("/").status_code == 200
+        assert client.get("/en/").status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 5])
@@ -289,7 +289,7 @@ def test_edition_list_query_count(client, django_assert_num_queries, size):
         build_edition()
     # count, page of editions, forum choices, topic choices
     with django_assert_num_queries(4):
-        assert client.get("/editions/?city=Tokyo").status_code == 200
+        assert client.get("/en/editions/?city=Tokyo").status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 5])
@@ -313,7 +313,7 @@ def test_participant_list_query_count(client, django_assert_num_queries, size):
     build_edition(people=size)
     # count, page of participants, forum choices
     with django_assert_num_queries(3):
-        assert client.get("/participants/").status_code == 200
+        assert client.get("/en/participants/").status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 5])
@@ -332,7 +332,7 @@ def test_organization_list_query_count(client, django_assert_num_queries, size):
         build_edition()
     # count, page of organizations
     with django_assert_num_queries(2):
-        assert client.get("/organizations/").status_code == 200
+        assert client.get("/en/organizations/").status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 5])
@@ -363,7 +363,7 @@ def test_search_query_count(client, django_assert_num_queries, size):
     for _ in range(size):
         build_edition()
     with django_assert_num_queries(5):
-        assert client.get("/search/?q=o").status_code == 200
+        assert client.get("/en/search/?q=o").status_code == 200
 
 
 def test_participant_page_caps_its_appearances(client, settings, monkeypatch):

@@ -1,6 +1,8 @@
 """Test-only URLs: the site's own pages plus a view that fails, to see what a visitor gets."""
 
-from django.urls import include, path
+from django.urls import path
+
+from forumarchive.urls import urlpatterns as site_urlpatterns
 
 
 def broken_view(request):
@@ -9,5 +11,6 @@ def broken_view(request):
 
 urlpatterns = [
     path("broken/", broken_view),
-    path("", include("forumarchive.urls")),
+    # The site's patterns themselves: i18n_patterns cannot sit in an included URLconf.
+    *site_urlpatterns,
 ]
