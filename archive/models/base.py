@@ -1,6 +1,7 @@
 """Pieces every archive model shares: slug natural keys and 'one name per line' lists."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SlugQuerySet(models.QuerySet):
@@ -17,7 +18,7 @@ class SlugKeyed(models.Model):
     slug = models.SlugField(
         max_length=120,
         unique=True,
-        help_text="Lower-case words joined by hyphens; used in web addresses and fixtures.",
+        help_text=_("Lower-case words joined by hyphens; used in web addresses and fixtures."),
     )
 
     objects = SlugManager()
