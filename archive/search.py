@@ -19,7 +19,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -77,7 +77,11 @@ def _in_language(path):
     *parents, last = path.split("__")
     active = build_localized_fieldname(last, get_language() or settings.LANGUAGE_CODE)
     english = build_localized_fieldname(last, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
-    return Coalesce(F("__".join([*parents, active])), F("__".join([*parents, english])))
+    return Coalesce(
+        F("__".join([*parents, active])),
+        F("__".join([*parents, english])),
+        output_field=CharField(),
+    )
 
 
 def _use_postgres():
