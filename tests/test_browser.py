@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from archive.models import Appearance, Edition, Organization, Statement
 
@@ -66,14 +67,24 @@ PAGE_ROUTES = {
 
 
 def url(name, **kwargs):
-    return reverse(f"archive:{name}", kwargs=kwargs)
+    """An English page's path (the journey checks English text)."""
+    with translation.override("en"):
+        return reverse(f"archive:{name}", kwargs=kwargs)
 
 
 def page_paths():
     """Each page type's path; the search has a query and the 404 page an address under home."""
-    paths = {name: reverse(route, kwargs=kwargs) for name, (route, kwargs) in PAGE_ROUTES.items()}
+    with translation.override("en"):
+        paths = {
+            name: reverse(route, kwargs=kwargs) for name, (route, kwargs) in PAGE_ROUTES.items()
+        }
     paths["search"] += "?q=digital"
     paths["not-found"] = paths["home"] + "no-such-page/"
+    # The same templates in the other languages (lang attribute, CJK text in the layout).
+    for language, name in (("zh-hans", "edition-detail"), ("ja", "home")):
+        with translation.override(language):
+            route, kwargs = PAGE_ROUTES[name]
+            paths[f"{name}-{language}"] = reverse(route, kwargs=kwargs)
     return paths
 
 
@@ -266,7 +277,7 @@ def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site)
     """At 320, 375 and 1280 px no page scrolls sideways and the home timeline's badges keep
     their size; full-page screenshots at 375 and 1280 px go to artifacts/screenshots/ for CI."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    too_wide, statuses, badge_widths = {}, {}, {}
+    too_wide, statuses, badge_widths, badge_widths_ja = {}, {}, {}, {}
     paths = page_paths()
     for width in (320, 375, 1280):
         page = new_page(browser, viewport={"width": width, "height": 800})
@@ -278,12 +289,15 @@ def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site)
                 too_wide[f"{name} at {width}px"] = scroll_width
             if name == "home":
                 badge_widths[width] = page.evaluate(LATEST_BADGE_SHARE_JS)
+            if name == "home-ja":
+                badge_widths_ja[width] = page.evaluate(LATEST_BADGE_SHARE_JS)
             if width != 320:
                 page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
         page.context.close()
     assert too_wide == {}
     # The "Latest" badge is as wide as its word, not stretched across the timeline card.
     assert badge_widths == {320: [True, True], 375: [True, True], 1280: [True, True]}
+    assert badge_widths_ja == {320: [True, True], 375: [True, True], 1280: [True, True]}
     assert statuses == {name: 404 if name == "not-found" else 200 for name in paths}
 
 
@@ -331,8 +345,10 @@ def test_every_page_is_valid_html(client, db, tmp_path):
     """The Nu HTML checker (one JVM for all pages) reports no error; warnings are allowed."""
     build_site()
     files = {}
-    for name, path in page_paths().items():
-        response = client.get(path)
+    # A request activates its page's language in this thread; the override puts it back after.
+    with translation.override("en"):
+        responses = {name: client.get(path) for name, path in page_paths().items()}
+    for name, response in responses.items():
         assert response.status_code == (404 if name == "not-found" else 200), name
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(response.content)
