@@ -412,8 +412,10 @@ def measure(pages, *, iterations=30, warmup=3, budget=None, progress=None):
         if not _resolves(page.url):
             result.note = NOT_BUILT
             continue
+        first = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
             status, headers, content = requester.get(page.url)
+        first = time.perf_counter() - first
         result.status = status
         result.queries = len(captured.captured_queries)
         result.bytes = len(content)
@@ -424,17 +426,16 @@ def measure(pages, *, iterations=30, warmup=3, budget=None, progress=None):
         result.gzip_bytes = _gzip_size(content)
         if result.content_type.startswith("text/html"):
             result.css_gzip_bytes = _css_gzip_bytes(content, css_cache)
-        started = time.perf_counter()
-        for _ in range(warmup):
+        count, warm = iterations, warmup
+        if budget and first * (warmup + iterations) > budget:
+            # A page of seconds gets fewer iterations (never under 3), and the report says so.
+            warm = 0 if first > budget / 3 else min(warmup, 1)
+            count = max(min(3, iterations), int(budget / first) - warm)
+            count = min(count, iterations)
+            result.note = f"{count} iterations only ({first:.1f} s a request)"
+        for _ in range(warm):
             requester.get(HELLO)
             requester.get(page.url)
-        count = iterations
-        if budget and warmup:
-            # A page of several seconds gets fewer iterations (never under 5), and says so.
-            each = (time.perf_counter() - started) / warmup
-            count = max(min(5, iterations), min(iterations, int(budget / max(each, 1e-6))))
-            if count < iterations:
-                result.note = f"{count} iterations only (over {budget:.0f} s budget)"
         samples = {"cpu": [], "wall": [], "hello_cpu": [], "hello_wall": []}
         for _ in range(count):
             for url, prefix in ((HELLO, "hello_"), (page.url, "")):

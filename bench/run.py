@@ -47,6 +47,7 @@ TARGETS = {
 }
 DEEP_LISTS = ("edition-list", "participant-list", "organization-list")
 DETAIL_FOR_SEARCH = "edition-detail (first)"
+SLOW_FOR_HTTP_MS = 10_000
 SEARCHES = ("search (full name)", "search (one common word)")
 
 
@@ -176,7 +177,7 @@ def _measured(row):
     return row.get("cpu_ms") is not None
 
 
-def judge(args, inprocess, http, loadrates, static):
+def judge(args, inprocess, http, loadrates, static, too_slow=None):
     """Each target: (name, measured text, met: True/False/None for not measured, note)."""
     verdicts = []
     largest = max(args.sizes, key=list(datasets.SIZES).index)
@@ -227,11 +228,18 @@ def judge(args, inprocess, http, loadrates, static):
         ("warm", "Over HTTP, warm ≥ 80% of hello-world throughput", "http_warm"),
     ):
         rows = [
-            (r["ratio"], engine, size, r["key"])
+            (r["ratio"] or 0.0, engine, size, r["key"])
             for (engine, size, m), results in http.items()
             if m == mode
             for r in results
         ]
+        if rows:
+            # Pages too slow to load count as missing the target, at 0%.
+            rows += [
+                (0.0, engine, size, f"{key} (not loaded: over 10 s)")
+                for (engine, size), keys in (too_slow or {}).items()
+                for key in keys
+            ]
         if not rows:
             verdicts.append((label, "not measured (run with --http)", None, ""))
             continue
@@ -351,7 +359,9 @@ def _mark(met):
     return {True: "**met**", False: "**not met**", None: "not judged"}[met]
 
 
-def render(args, info, inprocess, http, loadrates, builds, verdicts, started, load_averages):
+def render(
+    args, info, inprocess, http, loadrates, builds, verdicts, started, load_averages, too_slow
+):
     lines = [
         "# Forum Archive performance report",
         "",
@@ -452,10 +462,19 @@ def render(args, info, inprocess, http, loadrates, builds, verdicts, started, lo
             if page["socket_errors"]:
                 errors = f"{errors} {page['socket_errors']}".strip()
             lines.append(
-                f"| {r['key']} | {page['rps']:.0f} | {hello['rps']:.0f} | {100 * r['ratio']:.1f} | "
+                f"| {r['key']} | {page['rps']:.0f} | {hello['rps']:.0f} | "
+                f"{_fmt(r['ratio'] and 100 * r['ratio'])} | "
                 f"{_fmt(page['p50_ms'], '{:.1f}')} | {_fmt(page['p99_ms'], '{:.1f}')} | "
                 f"{_fmt(hello['p99_ms'], '{:.1f}')} | {errors} |"
             )
+
+    for (engine, size), keys in too_slow.items():
+        if keys:
+            lines += [
+                "",
+                f"Not loaded over HTTP ({engine} {size}), over "
+                f"{SLOW_FOR_HTTP_MS / 1000:.0f} s a request in process: " + ", ".join(keys),
+            ]
 
     if loadrates:
         lines += [
@@ -498,16 +517,18 @@ def main(argv=None):
             say(f"In process: {engine} {size}")
             inprocess[(engine, size)] = run_inprocess(engine, size, args.iterations, args.budget)
 
-    http = {}
+    http, too_slow = {}, {}
     if args.http:
         for engine in args.engines:
             for size in args.http_sizes:
                 if (engine, size) not in inprocess:
                     continue
-                pages = [
-                    (row["key"], row["url"])
-                    for row in inprocess[(engine, size)]["results"]
-                    if row.get("status") == 200
+                rows = [r for r in inprocess[(engine, size)]["results"] if r.get("status") == 200]
+                # Pages of many seconds would only time out under load (gunicorn's timeout is
+                # 30 s): the report lists them instead.
+                pages = [(r["key"], r["url"]) for r in rows if r["wall_ms"] < SLOW_FOR_HTTP_MS]
+                too_slow[(engine, size)] = [
+                    r["key"] for r in rows if r["wall_ms"] >= SLOW_FOR_HTTP_MS
                 ]
                 for mode in ("uncached", "warm"):
                     say(f"Over HTTP: {engine} {size} page cache {mode}")
@@ -527,7 +548,7 @@ def main(argv=None):
             loadrates[engine] = run_loadrate(engine)
 
     static = next(iter(inprocess.values()))["static"] if inprocess else {}
-    verdicts = judge(args, inprocess, http, loadrates, static)
+    verdicts = judge(args, inprocess, http, loadrates, static, too_slow)
     info = machine(inprocess)
     report = render(
         args,
@@ -539,6 +560,7 @@ def main(argv=None):
         verdicts,
         started,
         (load_start, os.getloadavg()[0]),
+        too_slow,
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -117,6 +117,7 @@ def measure(engine, size, pages, *, page_cache, duration, say=print):
             results.append({"key": key, "url": url, "hello": hello, "page": page, "ratio": ratio})
             say(
                 f"  {key:36} {page['rps']:8.1f} req/s (hello {hello['rps']:.1f}) "
-                f"{100 * ratio:5.1f}%  p50 {page['p50_ms']:.1f} ms  p99 {page['p99_ms']:.1f} ms"
+                f"{'–' if ratio is None else f'{100 * ratio:5.1f}%'}  "
+                f"p50 {page['p50_ms']} ms  p99 {page['p99_ms']} ms"
             )
     return results
