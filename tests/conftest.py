@@ -1,7 +1,16 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from . import factories
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request to /ja/ or /zh-hans/ leaves that language active in the thread, and records made
+    with plain fields (name="...") then fill that language's column. Each test starts in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -48,14 +48,6 @@ NAV = {
 }
 
 
-@pytest.fixture(autouse=True)
-def english_outside_requests():
-    """A request in Japanese leaves Japanese active in the thread; start and end in English, so
-    records made with plain fields (name=...) fill the English column here and in later tests."""
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
-
-
 class _Links(HTMLParser):
     """<a> texts inside <nav class="site-nav">, language-switcher links, hreflang alternates."""
 
