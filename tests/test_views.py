@@ -2,6 +2,7 @@
 runs a fixed number of queries whatever the data size."""
 
 import datetime
+import re
 
 import pytest
 from django.template.loader import render_to_string
@@ -76,9 +77,11 @@ def test_every_page_has_one_h1_a_title_a_description_and_a_canonical_link(client
 
 
 def test_pages_carry_no_inline_script_or_style(client, edition):
+    """JSON-LD blocks are data, not code: browsers never run them and the CSP ignores them."""
     for url in pages(edition):
         html = client.get(url).content.decode()
-        assert "<script" not in html, url
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert set(scripts) <= {'<script type="application/ld+json">'}, url
         assert "<style" not in html, url
         assert "style=" not in html, url
 
@@ -224,17 +227,6 @@ def test_home_timeline_marks_the_latest_edition_and_host_countries(client):
     assert '<li class="timeline__item host-1 is-latest">' in html
     assert html.count('<span class="badge badge--latest">Latest</span>') == 1
     assert latest.get_absolute_url() in html
-
-
-def test_participant_photo_is_shown_with_alt_text(client, edition):
-    person = edition.appearances.first().participant
-    person.photo.name = "portraits/example.jpg"
-    person.save()
-    html = client.get(person.get_absolute_url()).content.decode()
-    assert (
-        f'<img class="portrait" src="/media/portraits/example.jpg" alt="Portrait of {person.name}">'
-        in html
-    )
 
 
 # --- Lists, pagination ------------------------------------------------------------------
