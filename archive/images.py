@@ -14,7 +14,7 @@ picture is stored, and again, if missing, by ``manage.py rebuild_renditions`` or
 that needs them.
 
 Placeholders for records without a picture are small SVG documents (the initials on a colour
-derived from the name) inlined as ``data:`` URIs; see docs/images.md for why.
+derived from the name) inlined as ``data:`` URIs; see README, "Images", for why.
 """
 
 import hashlib
