@@ -62,7 +62,7 @@ class WholeNumberFilter(django_filters.NumberFilter):
 class EditionFilter(django_filters.FilterSet):
     forum = django_filters.ModelChoiceFilter(
         label=_("Forum"),
-        queryset=Forum.objects.order_by("name"),
+        queryset=Forum.objects.order_by("name_en"),
         to_field_name="slug",
         empty_label=_("All forums"),
     )
@@ -77,7 +77,7 @@ class EditionFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(label=_("Country"), lookup_expr="iexact")
     topic = django_filters.ModelChoiceFilter(
         label=_("Topic"),
-        queryset=Topic.objects.order_by("name"),
+        queryset=Topic.objects.order_by("name_en"),
         to_field_name="slug",
         method="filter_topic",
         empty_label=_("All topics"),
@@ -126,7 +126,7 @@ class ParticipantFilter(django_filters.FilterSet):
     )
     forum = django_filters.ModelChoiceFilter(
         label=_("Forum"),
-        queryset=Forum.objects.order_by("name"),
+        queryset=Forum.objects.order_by("name_en"),
         to_field_name="slug",
         method="filter_appearance",
         empty_label=_("All forums"),
@@ -142,8 +142,9 @@ class ParticipantFilter(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Order by"),
-        fields=(("name", "name"), ("country", "country")),
-        field_labels={"name": _("Name"), "country": _("Country")},
+        # The original (English) name: translated columns may be empty.
+        fields=(("name_en", "name"), ("country", "country")),
+        field_labels={"name_en": _("Name"), "country": _("Country")},
     )
 
     class Meta:
@@ -184,8 +185,9 @@ class OrganizationFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(label=_("Country"), lookup_expr="iexact")
     ordering = django_filters.OrderingFilter(
         label=_("Order by"),
-        fields=(("name", "name"), ("country", "country")),
-        field_labels={"name": _("Name"), "country": _("Country")},
+        # The original (English) name: translated columns may be empty.
+        fields=(("name_en", "name"), ("country", "country")),
+        field_labels={"name_en": _("Name"), "country": _("Country")},
     )
 
     class Meta:

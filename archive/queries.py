@@ -75,7 +75,7 @@ def home_forums(user):
             queryset=visible_editions(user).select_related("forum").order_by("number"),
             to_attr="visible_editions",
         ),
-    ).order_by("name")
+    ).order_by("name_en")
 
 
 def edition_detail(user):

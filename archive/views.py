@@ -184,7 +184,7 @@ class OrganizationListView(FilteredListView):
     filterset_class = OrganizationFilter
 
     def base_queryset(self):
-        return queries.visible_organizations(self.request.user).order_by("name", "pk")
+        return queries.visible_organizations(self.request.user).order_by("name_en", "pk")
 
 
 class OrganizationDetailView(DetailView):

@@ -338,3 +338,15 @@ def test_real_fixtures_load_with_english_in_the_english_column(db):
     assert edition.theme_en == edition.theme != ""
     assert edition.theme_ja is None
     assert settings.MODELTRANSLATION_DEFAULT_LANGUAGE == "en"
+
+
+def test_organization_list_in_japanese_keeps_alphabetical_order_of_untranslated_names(client, db):
+    from archive.models import Organization
+
+    for name in ("Zeta Institute", "Alpha Daily", "Mu Group"):
+        organization = factories.OrganizationFactory(name=name)
+        factories.EditionFactory().co_organizers.add(organization)
+    response = client.get("/ja/organizations/")
+    names = [o.name for o in response.context["object_list"]]
+    assert names == ["Alpha Daily", "Mu Group", "Zeta Institute"]
+    assert Organization._meta.ordering == ["name_en"]

@@ -33,7 +33,9 @@ class Organization(SlugKeyed):
     )
 
     class Meta:
-        ordering = ["name"]
+        # The original (English) column: a translated column may be empty, and NULLs sort last
+        # in no useful order.
+        ordering = ["name_en"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 
@@ -63,7 +65,9 @@ class Forum(SlugKeyed):
     )
 
     class Meta:
-        ordering = ["name"]
+        # The original (English) column: a translated column may be empty, and NULLs sort last
+        # in no useful order.
+        ordering = ["name_en"]
         verbose_name = _("forum")
         verbose_name_plural = _("forums")
 
@@ -82,7 +86,9 @@ class Topic(SlugKeyed):
     name = models.CharField(_("name"), max_length=100, unique=True)
 
     class Meta:
-        ordering = ["name"]
+        # The original (English) column: a translated column may be empty, and NULLs sort last
+        # in no useful order.
+        ordering = ["name_en"]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
 
@@ -112,7 +118,7 @@ class Source(SlugKeyed):
     )
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["title_en"]  # see Organization.Meta.ordering
         verbose_name = _("source")
         verbose_name_plural = _("sources")
 
