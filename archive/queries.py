@@ -135,7 +135,7 @@ def participant_appearances(participant, user):
     return (
         visible_appearances(user)
         .filter(participant=participant)
-        .select_related("edition__forum", "sub_forum", "organization")
+        .select_related("edition__forum", "sub_forum__edition__forum", "organization")
         .prefetch_related(statements_prefetch(user))
         .order_by("-edition__start_date", "sub_forum__order", "order")
     )
@@ -145,7 +145,7 @@ def organization_appearances(organization, user):
     return (
         visible_appearances(user)
         .filter(organization=organization)
-        .select_related("edition__forum", "sub_forum", "participant")
+        .select_related("edition__forum", "sub_forum__edition__forum", "participant")
         .order_by("-edition__start_date", "sub_forum__order", "order", "participant__name")
     )
 

@@ -312,7 +312,10 @@ def test_participant_list_query_count(client, django_assert_num_queries, size):
 def test_participant_detail_query_count(client, django_assert_num_queries, size):
     person = factories.ParticipantFactory()
     for _ in range(size):
-        appearance = factories.AppearanceFactory(participant=person)
+        # In a session: its link needs the session's edition and forum too.
+        appearance = factories.AppearanceFactory(
+            participant=person, sub_forum=factories.SubForumFactory()
+        )
         factories.StatementFactory(appearance=appearance)
     with django_assert_num_queries(3):
         assert client.get(person.get_absolute_url()).status_code == 200
@@ -333,7 +336,9 @@ def test_organization_detail_query_count(client, django_assert_num_queries, size
     for _ in range(size):
         edition = factories.EditionFactory()
         edition.co_organizers.add(organization)
-        factories.AppearanceFactory(edition=edition, organization=organization)
+        factories.AppearanceFactory(
+            sub_forum=factories.SubForumFactory(edition=edition), organization=organization
+        )
     # organization, its forums, appearances, co-organized editions
     with django_assert_num_queries(4):
         assert client.get(organization.get_absolute_url()).status_code == 200
