@@ -74,6 +74,11 @@ def parse_args(argv):
     parser.add_argument("--no-loadrate", action="store_true", help="skip the loading-rate step")
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the databases")
     parser.add_argument("--out", default=str(datasets.OUT / "report.md"))
+    parser.add_argument(
+        "--from-saved",
+        action="store_true",
+        help="measure nothing: write the report from the figures saved in bench/out/ last time",
+    )
     args = parser.parse_args(argv)
     args.sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     args.engines = [e.strip().lower() for e in args.engines.split(",") if e.strip()]
@@ -280,7 +285,12 @@ def judge(args, inprocess, http, loadrates, static, too_slow=None):
             detail = by_key.get(DETAIL_FOR_SEARCH)
             source = "wrk p99, uncached"
             for name in SEARCHES:
-                if detail and name in by_key:
+                if (
+                    detail
+                    and name in by_key
+                    and detail["page"]["p99_ms"]
+                    and by_key[name]["page"]["p99_ms"]
+                ):
                     search.append(
                         (by_key[name]["page"]["p99_ms"] / detail["page"]["p99_ms"], engine, name)
                     )
@@ -498,6 +508,36 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def _save(name, value):
+    (datasets.OUT / name).write_text(json.dumps(value, indent=1), encoding="utf-8")
+
+
+def _load(name):
+    path = datasets.OUT / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def from_saved(args):
+    """The figures of the last run, read back from bench/out/*.json (``--from-saved``)."""
+    builds, inprocess, http, too_slow, loadrates = {}, {}, {}, {}, {}
+    for engine in args.engines:
+        for size in args.sizes:
+            builds[(engine, size)] = _load(f"db/{engine}-{size}.built.json")
+            inprocess[(engine, size)] = _load(f"inprocess-{engine}-{size}.json")
+        for size in args.http_sizes if args.http else ():
+            for mode in ("uncached", "warm"):
+                saved = _load(f"http-{engine}-{size}-{mode}.json")
+                if saved is not None:
+                    http[(engine, size, mode)] = saved
+            too_slow[(engine, size)] = _load(f"http-{engine}-{size}-too-slow.json") or []
+        if not args.no_loadrate:
+            loadrates[engine] = {
+                method: _load(f"loadrate-{engine}-{method}.json")
+                for method in ("loader", "loaddata", "bulk")
+            }
+    return builds, inprocess, http, too_slow, loadrates
+
+
 def main(argv=None):
     args = parse_args(argv)
     started = datetime.datetime.now(datetime.UTC)
@@ -507,6 +547,9 @@ def main(argv=None):
     if "postgres" in args.engines:
         check_postgres()
     datasets.OUT.mkdir(parents=True, exist_ok=True)
+    if args.from_saved:
+        builds, inprocess, http, too_slow, loadrates = from_saved(args)
+        return report(args, started, load_start, builds, inprocess, http, too_slow, loadrates)
     say("collectstatic (production storage) into bench/out/static")
     collectstatic()
 
@@ -540,6 +583,8 @@ def main(argv=None):
                         duration=args.duration,
                         say=say,
                     )
+                    _save(f"http-{engine}-{size}-{mode}.json", http[(engine, size, mode)])
+                _save(f"http-{engine}-{size}-too-slow.json", too_slow[(engine, size)])
 
     loadrates = {}
     if not args.no_loadrate:
@@ -547,6 +592,10 @@ def main(argv=None):
             say(f"Loading rate: {engine}")
             loadrates[engine] = run_loadrate(engine)
 
+    report(args, started, load_start, builds, inprocess, http, too_slow, loadrates)
+
+
+def report(args, started, load_start, builds, inprocess, http, too_slow, loadrates):
     static = next(iter(inprocess.values()))["static"] if inprocess else {}
     verdicts = judge(args, inprocess, http, loadrates, static, too_slow)
     info = machine(inprocess)

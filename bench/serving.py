@@ -105,13 +105,31 @@ def wrk(url, *, duration, connections=8, threads=2):
     return parse_wrk(completed.stdout)
 
 
+def drain(server, *, quick=0.05, timeout=120):
+    """Wait until the workers have finished what the last wrk run left queued.
+
+    wrk stops sending after its duration, but sync workers still answer the requests already
+    queued (8 connections of a page of a second or more): without this, the next run measures
+    that backlog instead of its own URL.
+    """
+    deadline = time.monotonic() + timeout
+    fast = 0
+    while fast < 3 and time.monotonic() < deadline:
+        started = time.monotonic()
+        with urllib.request.urlopen(server.base + HELLO, timeout=timeout) as response:
+            response.read()
+        fast = fast + 1 if time.monotonic() - started < quick else 0
+
+
 def measure(engine, size, pages, *, page_cache, duration, say=print):
     """wrk each page after hello-world on one server; ``pages`` are (key, url) pairs."""
     results = []
     with Server(engine, size, page_cache=page_cache) as server:
         wrk(server.base + HELLO, duration=1)  # warm the workers up
         for key, url in pages:
+            drain(server)
             hello = wrk(server.base + HELLO, duration=duration)
+            drain(server)
             page = wrk(server.base + url, duration=duration)
             ratio = page["rps"] / hello["rps"] if hello["rps"] else None
             results.append({"key": key, "url": url, "hello": hello, "page": page, "ratio": ratio})
