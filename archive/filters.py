@@ -142,9 +142,8 @@ class ParticipantFilter(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Order by"),
-        # The original (English) name: translated columns may be empty.
-        fields=(("name_en", "name"), ("country", "country")),
-        field_labels={"name_en": _("Name"), "country": _("Country")},
+        fields=(("name", "name"), ("country", "country")),
+        field_labels={"name": _("Name"), "country": _("Country")},
     )
 
     class Meta:
@@ -171,10 +170,11 @@ class ParticipantFilter(django_filters.FilterSet):
             if self.form.cleaned_data.get(name) not in (None, "")
         }
         if conditions:
-            appearances = queries.visible_appearances(_user(self.request)).filter(
-                participant=OuterRef("pk"), **conditions
-            )
-            queryset = queryset.filter(Exists(appearances))
+            # An uncorrelated IN (...) rather than a correlated EXISTS: SQLite's planner then
+            # starts from the matching appearances (an indexed edition or organization) instead
+            # of probing appearances once per participant (7 s -> ms at 250,000 appearances).
+            appearances = queries.visible_appearances(_user(self.request)).filter(**conditions)
+            queryset = queryset.filter(pk__in=appearances.values("participant_id"))
         return queryset
 
 

@@ -224,3 +224,17 @@ def test_organization_list_with_an_invalid_kind_is_a_200_with_a_message(client):
     response = client.get("/en/organizations/?kind=secret-society")
     assert response.status_code == 200
     assert "Some filters could not be used" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/en/participants/", "/en/organizations/"])
+def test_lists_order_by_name_both_ways(client, path):
+    for name in ("Beta", "Alpha", "Gamma"):
+        organization = factories.OrganizationFactory(name=f"{name} Institute")
+        factories.AppearanceFactory(
+            participant=factories.ParticipantFactory(name=f"{name} Person"),
+            organization=organization,
+        )
+    ascending = [o.name for o in client.get(path, {"ordering": "name"}).context["object_list"]]
+    descending = [o.name for o in client.get(path, {"ordering": "-name"}).context["object_list"]]
+    assert [name.split()[0] for name in ascending] == ["Alpha", "Beta", "Gamma"]
+    assert descending == ascending[::-1]
