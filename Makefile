@@ -46,6 +46,10 @@ node_modules/.installed: package.json package-lock.json
 test: install-dev $(ENV_FILE) node_modules/.installed
 	$(BIN)/python -m pytest -n auto
 
+# The benchmark (README, Performance): BENCH_ARGS='--sizes S,M,L --engines sqlite,postgres --http'
+bench: install-dev $(ENV_FILE)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
