@@ -196,6 +196,8 @@ def main_nav(page):
 
 
 def texts(page, selector):
+    # all_inner_texts() does not wait: make sure a navigation just started has finished loading.
+    page.wait_for_load_state("load")
     return [text.strip() for text in page.locator(selector).all_inner_texts()]
 
 
@@ -252,7 +254,8 @@ def test_journey_from_home_to_search_works(browser, site, javascript):
 
     # The header search form, then the results with the match marked.
     page.get_by_role("searchbox", name="Search the archive").fill("digital")
-    page.get_by_role("searchbox", name="Search the archive").press("Enter")
+    with page.expect_navigation():
+        page.get_by_role("searchbox", name="Search the archive").press("Enter")
     assert path_and_query(page) == (url("search"), {"q": ["digital"]})
     sub_forum_hits = texts(page, "section[aria-labelledby='group-sub_forums'] .hit > a")
     assert sub_forum_hits == ["Sub-forum on the digital economy"]
