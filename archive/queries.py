@@ -10,12 +10,15 @@ is hidden from anyone who is not staff. A participant or organization is public 
 attached to a published edition (organizations also through a forum's organizers).
 """
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from .models import Appearance, Edition, Forum, Organization, Participant, Statement, SubForum
 
 # Bounded lists: pages that gather records across editions show at most this many rows.
 CROSS_EDITION_LIMIT = 100
+
+# The home page's timeline shows each forum's latest editions, at most this many.
+HOME_TIMELINE_LIMIT = 20
 
 
 def is_staff(user):
@@ -67,15 +70,23 @@ def statements_prefetch(user, to_attr=None):
 
 
 def home_forums(user):
-    """Every forum with its organizers and its visible editions, oldest first."""
-    return Forum.objects.prefetch_related(
-        "organizers",
-        Prefetch(
-            "editions",
-            queryset=visible_editions(user).select_related("forum").order_by("number"),
-            to_attr="visible_editions",
-        ),
-    ).order_by("name_en")
+    """Every forum with its organizers, its count of visible editions and the latest
+    HOME_TIMELINE_LIMIT of them (newest first: the view puts them back in order)."""
+    counted = Q() if is_staff(user) else Q(editions__status=Edition.Status.PUBLISHED)
+    return (
+        Forum.objects.annotate(edition_count=Count("editions", filter=counted))
+        .prefetch_related(
+            "organizers",
+            Prefetch(
+                "editions",
+                queryset=visible_editions(user)
+                .select_related("forum")
+                .order_by("-number")[:HOME_TIMELINE_LIMIT],
+                to_attr="latest_editions",
+            ),
+        )
+        .order_by("name_en")
+    )
 
 
 def edition_detail(user):
@@ -88,7 +99,9 @@ def edition_detail(user):
             "topics",
             Prefetch(
                 "sub_forums",
-                queryset=SubForum.objects.prefetch_related("topics").order_by("order", "title"),
+                queryset=SubForum.objects.prefetch_related("topics").order_by(
+                    "order", "title_en", "pk"
+                ),
                 to_attr="ordered_sub_forums",
             ),
         )
@@ -96,12 +109,24 @@ def edition_detail(user):
 
 
 def edition_appearances(edition, user):
-    """Everyone at an edition, in programme order, with what they said."""
+    """Everyone at an edition, in programme order, with what they said.
+
+    Programme order: those at the forum as a whole (no session) first, then session by session
+    in the order of `edition_detail`'s `ordered_sub_forums`, each session in speaking order. The
+    order is total (ties broken by id), so pages of it never overlap or skip a row.
+    """
     return (
         Appearance.objects.filter(edition=edition)
-        .select_related("participant", "organization", "sub_forum")
+        .select_related("participant", "organization")
         .prefetch_related(statements_prefetch(user))
-        .order_by("sub_forum__order", "sub_forum__title", "order", "participant__name")
+        .order_by(
+            F("sub_forum__order").asc(nulls_first=True),
+            "sub_forum__title_en",
+            "sub_forum_id",
+            "order",
+            "participant__name",
+            "pk",
+        )
     )
 
 
@@ -126,7 +151,7 @@ def sub_forum_appearances(sub_forum, user):
         Appearance.objects.filter(sub_forum=sub_forum)
         .select_related("participant", "organization")
         .prefetch_related(statements_prefetch(user))
-        .order_by("order", "participant__name")
+        .order_by("order", "participant__name", "pk")
     )
 
 

@@ -1,24 +1,68 @@
 """sitemap.xml (django.contrib.sitemaps) and robots.txt.
 
-The sitemap lists every public page: home, the lists, and each published edition, sub-forum,
+/sitemap.xml is a sitemap index: it names one sitemap per section (/sitemap-editions.xml, ...)
+and, for a section bigger than ITEMS_PER_PAGE records, its further pages (?p=2, ...), so no
+sitemap document grows with the archive (at 50,000 participants one flat sitemap was 43 MB; a
+page is now at most 750 addresses).
+
+The sitemaps list every public page: home, the lists, and each published edition, sub-forum,
 participant, organization and topic. Drafts and everything under them are left out (the same
 visibility rules as the pages, for an anonymous visitor). `lastmod` is given where it is known:
 an edition's (and its sessions') last change; for a participant, organization or topic, the
 latest change among the published editions it belongs to.
 """
 
+from collections.abc import Sequence
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Q
+from django.core.paginator import Paginator
+from django.db.models import Exists, Max, OuterRef
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from . import queries
-from .models import Edition, Topic
+from .models import Appearance, Edition, Topic
 
 PUBLISHED = Edition.Status.PUBLISHED
+
+#: Records per sitemap page; each is listed once per language, with its alternates.
+ITEMS_PER_PAGE = 250
+
+
+class PerLanguage(Sequence):
+    """(item, language) pairs of a queryset, made a page at a time.
+
+    Django's i18n sitemap builds every pair of the whole section before taking one page of them
+    (50,000 participants loaded to write 250); this slices the queryset instead.
+    """
+
+    def __init__(self, items, languages, count, prepare):
+        self.items = items
+        self.languages = list(languages)
+        self.count_items = count
+        self.prepare = prepare
+        self._length = None
+
+    def __len__(self):
+        if self._length is None:
+            self._length = self.count_items() * len(self.languages)
+        return self._length
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _ = index.indices(len(self))
+        size = len(self.languages)
+        first, last = start // size, -(-stop // size)
+        records = list(self.items[first:last])
+        self.prepare(records)
+        pairs = [(item, code) for item in records for code in self.languages]
+        return pairs[start - first * size : stop - first * size]
 
 
 class LocalizedSitemap(Sitemap):
@@ -28,6 +72,41 @@ class LocalizedSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+
+    @property
+    def limit(self):
+        return ITEMS_PER_PAGE * len(self._languages())
+
+    @property
+    def paginator(self):
+        pairs = PerLanguage(self.items(), self._languages(), self.count, self.prepare)
+        return Paginator(pairs, self.limit)
+
+    def count(self):
+        items = self.items()
+        return items.count() if hasattr(items, "query") else len(items)
+
+    def prepare(self, records):
+        """Add what lastmod() needs to one page of records, in bulk (one query at most)."""
+
+    def _urls(self, page, protocol, domain):
+        with translation.override(settings.LANGUAGE_CODE):  # once a page, for _location()
+            return super()._urls(page, protocol, domain)
+
+    def _location(self, item, force_lang_code=None):
+        """The page's address in a language: its address in the default language with the
+        prefix swapped (our URL patterns are not translated, only prefixed), computed once
+        per record instead of once per language and alternate (five reverse() calls)."""
+        record, language = item
+        paths = self.__dict__.setdefault("_paths", {})
+        if record not in paths:
+            paths[record] = self.location(record).removeprefix(f"/{settings.LANGUAGE_CODE}")
+        return f"/{force_lang_code or language}{paths[record]}"
+
+    def get_latest_lastmod(self):
+        """For the index: the latest change of any published edition (Django's default would
+        compute every item's lastmod)."""
+        return Edition.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class StaticPagesSitemap(LocalizedSitemap):
@@ -72,16 +151,18 @@ class SubForumSitemap(LocalizedSitemap):
 
 class ParticipantSitemap(LocalizedSitemap):
     def items(self):
-        return (
-            queries.visible_participants(None)
-            .annotate(
-                lastmod=Max(
-                    "appearances__edition__updated_at",
-                    filter=Q(appearances__edition__status=PUBLISHED),
-                )
-            )
-            .order_by("slug")
+        return queries.visible_participants(None).order_by("slug")
+
+    def prepare(self, participants):
+        latest = dict(
+            Appearance.objects.published()
+            .filter(participant__in=participants)
+            .values_list("participant")
+            .annotate(latest=Max("edition__updated_at"))
+            .order_by()
         )
+        for participant in participants:
+            participant.lastmod = latest.get(participant.pk)
 
     def lastmod(self, participant):
         return participant.lastmod
@@ -89,22 +170,27 @@ class ParticipantSitemap(LocalizedSitemap):
 
 class OrganizationSitemap(LocalizedSitemap):
     def items(self):
-        return (
-            queries.visible_organizations(None)
-            .annotate(
-                lastmod=Max(
-                    "co_organized_editions__updated_at",
-                    filter=Q(co_organized_editions__status=PUBLISHED),
-                )
-            )
-            .order_by("slug")
+        return queries.visible_organizations(None).order_by("slug")
+
+    def prepare(self, organizations):
+        latest = dict(
+            Edition.objects.published()
+            .filter(co_organizers__in=organizations)
+            .values_list("co_organizers")
+            .annotate(latest=Max("updated_at"))
+            .order_by()
         )
+        for organization in organizations:
+            organization.lastmod = latest.get(organization.pk)
 
     def lastmod(self, organization):
         return organization.lastmod
 
 
 class TopicSitemap(LocalizedSitemap):
+    def get_latest_lastmod(self):
+        return None  # topics carry no lastmod
+
     def items(self):
         # The same rule as the topic page: shown only once a published record uses it.
         return Topic.objects.filter(

@@ -6,6 +6,7 @@ an invalid page number ("abc", past the end) shows the nearest real page with a 
 ever gives a 404 or a 500.
 """
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,10 +19,39 @@ from .models import Topic
 from .search import MAX_QUERY_LENGTH, clean_query
 from .search import search as run_search
 
+#: Appearances (with what they said) per page on an edition or sub-forum page.
+PEOPLE_PER_PAGE = 25
+
+
+def paginate(request, queryset, per_page):
+    """The page of `queryset` that ?page= asks for, and a notice when it had to pick another.
+
+    A page number that is not a number, or past the end, shows the nearest real page instead of
+    a 404, with a notice saying so.
+    """
+    paginator = Paginator(queryset, per_page)
+    raw = request.GET.get("page")
+    page = paginator.get_page(raw)
+    notice = None
+    if raw is not None and raw != str(page.number):
+        notice = _("There is no page “%(requested)s”; showing page %(shown)s of %(total)s.") % {
+            "requested": raw[:20],
+            "shown": page.number,
+            "total": paginator.num_pages,
+        }
+    return page, notice
+
+
+def page_address(url, page):
+    """The address of one page of a paginated record page (page 1 has no ?page=)."""
+    return url if page.number == 1 else f"{url}?page={page.number}"
+
 
 def home(request):
     forums = list(queries.home_forums(request.user))
     for forum in forums:
+        forum.visible_editions = forum.latest_editions[::-1]  # oldest first on the timeline
+        forum.more_editions = forum.edition_count > len(forum.visible_editions)
         # Each host country gets a class on the timeline, in order of first appearance, so
         # alternating hosts show at a glance without inline styles.
         hosts = {}
@@ -50,15 +80,8 @@ class FilteredListView(ListView):
         return self.filterset.qs
 
     def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        raw = self.request.GET.get(self.page_kwarg)
-        page = paginator.get_page(raw)
-        self.page_notice = None
-        if raw is not None and raw != str(page.number):
-            self.page_notice = _(
-                "There is no page “%(requested)s”; showing page %(shown)s of %(total)s."
-            ) % {"requested": raw[:20], "shown": page.number, "total": paginator.num_pages}
-        return paginator, page, page.object_list, page.has_other_pages()
+        page, self.page_notice = paginate(self.request, queryset, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -92,26 +115,33 @@ class EditionDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         edition = self.object
-        appearances = list(queries.edition_appearances(edition, self.request.user))
-        by_session = {}
-        for appearance in appearances:
+        page, notice = paginate(
+            self.request, queries.edition_appearances(edition, self.request.user), PEOPLE_PER_PAGE
+        )
+        sub_forums = {sub_forum.pk: sub_forum for sub_forum in edition.ordered_sub_forums}
+        sessions = []  # this page's appearances, grouped by session in programme order
+        for appearance in page.object_list:
             appearance.edition = edition  # spare a query per row in get_absolute_url()
-            by_session.setdefault(appearance.sub_forum_id, []).append(appearance)
-        sessions = []
-        if None in by_session:
-            sessions.append({"sub_forum": None, "appearances": by_session[None]})
-        for sub_forum in edition.ordered_sub_forums:
-            sub_forum.edition = edition
-            if sub_forum.pk in by_session:
-                sessions.append({"sub_forum": sub_forum, "appearances": by_session[sub_forum.pk]})
+            sub_forum = sub_forums.get(appearance.sub_forum_id)
+            if sub_forum is not None:
+                sub_forum.edition = edition
+                appearance.sub_forum = sub_forum
+            if not sessions or sessions[-1]["sub_forum"] is not sub_forum:
+                sessions.append({"sub_forum": sub_forum, "appearances": []})
+            sessions[-1]["appearances"].append(appearance)
         previous, following = queries.neighbour_editions(edition, self.request.user)
+        page_url = edition.get_absolute_url()
         context.update(
             sessions=sessions,
-            appearance_count=len(appearances),
+            appearance_count=page.paginator.count,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            page_notice=notice,
             previous_edition=previous,
             next_edition=following,
             sources=list(edition.sources.all()),
-            page_url=edition.get_absolute_url(),
+            page_url=page_url,
+            people_url=page_address(page_url, page),
         )
         return context
 
@@ -132,11 +162,22 @@ class SubForumDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sub_forum = self.object
+        page, notice = paginate(
+            self.request,
+            queries.sub_forum_appearances(sub_forum, self.request.user),
+            PEOPLE_PER_PAGE,
+        )
+        page_url = sub_forum.get_absolute_url()
         context.update(
             edition=sub_forum.edition,
-            appearances=list(queries.sub_forum_appearances(sub_forum, self.request.user)),
+            appearances=page.object_list,
+            appearance_count=page.paginator.count,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            page_notice=notice,
             sources=list(sub_forum.edition.sources.all()),
-            page_url=sub_forum.get_absolute_url(),
+            page_url=page_url,
+            people_url=page_address(page_url, page),
         )
         return context
 

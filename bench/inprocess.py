@@ -70,8 +70,8 @@ class Result:
     samples: dict = field(default_factory=dict)
 
 
-def _last_page(count):
-    return max(1, math.ceil(count / PER_PAGE))
+def _last_page(count, per_page=PER_PAGE):
+    return max(1, math.ceil(count / per_page))
 
 
 def _with(path, **params):
@@ -96,7 +96,7 @@ def _discover_pages():
     from django.db.models import Count
     from django.urls import NoReverseMatch, reverse
 
-    from archive import queries
+    from archive import queries, sitemaps, views
     from archive.models import Edition, SubForum, Topic
 
     anonymous = AnonymousUser()
@@ -130,6 +130,10 @@ def _discover_pages():
     edition_pages = _last_page(editions.count())
     participant_pages = _last_page(queries.visible_participants(anonymous).count())
     organization_pages = _last_page(queries.visible_organizations(anonymous).count())
+    people_pages = (
+        _last_page(first.appearances.count(), views.PEOPLE_PER_PAGE) if first is not None else 1
+    )
+    participant_sitemap_pages = sitemaps.ParticipantSitemap().paginator.num_pages
 
     def edition_kwargs(edition):
         return {"slug": edition.forum.slug, "number": edition.number}
@@ -192,6 +196,13 @@ def _discover_pages():
             "archive:edition-detail",
             lambda: edition_kwargs(first),
             None,
+            a,
+        ),
+        page(
+            "edition-detail (first)?page=last",
+            "archive:edition-detail",
+            lambda: edition_kwargs(first),
+            lambda: {"page": people_pages},
             a,
         ),
         page(
@@ -319,6 +330,13 @@ def _discover_pages():
         ),
         page("csv participants", "archive:participant-list-csv"),
         page("sitemap", "sitemap"),
+        page("sitemap participants", "sitemap-section", lambda: {"section": "participants"}),
+        page(
+            "sitemap participants?page=last",
+            "sitemap-section",
+            lambda: {"section": "participants"},
+            lambda: {"p": participant_sitemap_pages},
+        ),
     ]
 
 

@@ -45,7 +45,13 @@ TARGETS = {
     "loader_vs_bulk": 0.50,
     "loader_vs_loaddata": 5.0,
 }
-DEEP_LISTS = ("edition-list", "participant-list", "organization-list")
+DEEP_LISTS = (
+    "edition-list",
+    "participant-list",
+    "organization-list",
+    "edition-detail (first)",  # its people, 25 a page
+    "sitemap participants",  # ?p=<last>
+)
 DETAIL_FOR_SEARCH = "edition-detail (first)"
 SLOW_FOR_HTTP_MS = 10_000
 SEARCHES = ("search (full name)", "search (one common word)")

@@ -21,6 +21,7 @@ PAGE_TYPES = [
     "edition-list?topic",
     "edition-list?page=last",
     "edition-detail (first)",
+    "edition-detail (first)?page=last",
     "edition-detail (last)",
     "subforum-detail",
     "participant-list",
@@ -47,6 +48,8 @@ PAGE_TYPES = [
     "csv edition appearances",
     "csv participants",
     "sitemap",
+    "sitemap participants",
+    "sitemap participants?page=last",
 ]
 NOT_BUILT = inprocess.NOT_BUILT
 
@@ -91,7 +94,7 @@ def test_harness_measures_every_page_type_with_a_query_count(bench_site, tiny_ar
         assert result.queries >= 1, result.key
         assert result.cpu_ms is not None and result.hello_cpu_ms is not None, result.key
     html = [r for r in results if r.content_type.startswith("text/html")]
-    assert len(html) == 26
+    assert len(html) == 27
 
 
 def test_harness_table_has_a_row_per_page_type(bench_site, tiny_archive):

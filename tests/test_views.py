@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from archive import queries
 from archive.models import Appearance, Edition, Statement
 
 from . import factories
@@ -200,6 +201,68 @@ def test_statement_has_an_anchor_and_its_own_citation(client, edition):
     assert f"{edition.get_absolute_url()}#statement-{statement.pk}" in html
 
 
+def test_edition_page_pages_its_people_in_programme_order(client):
+    edition = factories.EditionFactory()
+    late = factories.SubForumFactory(edition=edition, order=2, title="Late", slug="late")
+    early = factories.SubForumFactory(edition=edition, order=1, title="Early", slug="early")
+    expected = []
+    for sub_forum, count in [(None, 3), (early, 20), (late, 7)]:  # 30: one page and a bit
+        for order in range(count):
+            appearance = factories.AppearanceFactory(
+                edition=edition, sub_forum=sub_forum, order=order
+            )
+            factories.StatementFactory(appearance=appearance)
+            expected.append(appearance.pk)
+
+    def shown(page):
+        response = client.get(f"{edition.get_absolute_url()}?page={page}")
+        sessions = response.context["sessions"]
+        return response, [a.pk for s in sessions for a in s["appearances"]], sessions
+
+    first, first_rows, first_sessions = shown(1)
+    second, second_rows, second_sessions = shown(2)
+    assert first_rows + second_rows == expected  # no-session people first, then by session order
+    assert len(first_rows) == 25
+    assert [s["sub_forum"] for s in first_sessions] == [None, early, late]
+    assert [s["sub_forum"] for s in second_sessions] == [late]
+    html = second.content.decode()
+    assert "30 appearances, in programme order." in html
+    assert "Page 2 of 2" in html
+    # A statement's citation points at the page that shows it.
+    statement = Statement.objects.get(appearance_id=second_rows[0])
+    assert f"{edition.get_absolute_url()}?page=2#statement-{statement.pk}" in html
+    # A bad page number shows the nearest page with a notice, never an error.
+    response, rows, _ = shown(99)
+    assert response.status_code == 200 and rows == second_rows
+    assert "There is no page “99”; showing page 2 of 2." in response.content.decode()
+
+
+def test_session_page_pages_its_speakers(client):
+    sub_forum = factories.SubForumFactory()
+    speakers = [
+        factories.AppearanceFactory(edition=sub_forum.edition, sub_forum=sub_forum, order=n).pk
+        for n in range(27)
+    ]
+    first = client.get(sub_forum.get_absolute_url())
+    second = client.get(f"{sub_forum.get_absolute_url()}?page=2")
+    assert [a.pk for a in first.context["appearances"]] == speakers[:25]
+    assert [a.pk for a in second.context["appearances"]] == speakers[25:]
+    assert '<ol class="appearances" start="26">' in second.content.decode()
+
+
+def test_home_timeline_shows_the_latest_editions_and_links_to_all(client, monkeypatch):
+    monkeypatch.setattr(queries, "HOME_TIMELINE_LIMIT", 3)
+    forum = factories.ForumFactory(name="Big Forum", slug="big-forum")
+    editions = [build_edition(forum=forum, number=n) for n in range(1, 6)]
+    build_edition(forum=forum, number=6, status=Edition.Status.DRAFT)
+    response = client.get("/en/")
+    html = response.content.decode()
+    assert response.context["forums"][0].visible_editions == editions[2:]  # oldest first
+    assert editions[1].get_absolute_url() not in html
+    assert "The latest 3 editions of 5." in html
+    assert '<a href="/en/editions/?forum=big-forum">All 5 editions of the Big Forum</a>' in html
+
+
 def test_previous_and_next_link_only_visible_editions_of_the_same_forum(client):
     first = build_edition(number=1)
     build_edition(forum=first.forum, number=2, status=Edition.Status.DRAFT)
@@ -287,16 +350,17 @@ def test_edition_list_query_count(client, django_assert_num_queries, size):
 @pytest.mark.parametrize("size", [1, 5])
 def test_edition_detail_query_count(client, django_assert_num_queries, size):
     edition = build_edition(people=size)
-    # edition, co-organizers, sources, topics, sessions, their topics, appearances,
-    # statements, previous, next
-    with django_assert_num_queries(10):
+    # edition, co-organizers, sources, topics, sessions, their topics, count of appearances,
+    # this page of them, their statements, previous, next
+    with django_assert_num_queries(11):
         assert client.get(edition.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 5])
 def test_subforum_detail_query_count(client, django_assert_num_queries, size):
     sub_forum = build_edition(people=size).sub_forums.get()
-    with django_assert_num_queries(5):
+    # sub-forum, its topics, edition sources, count of appearances, this page, statements
+    with django_assert_num_queries(6):
         assert client.get(sub_forum.get_absolute_url()).status_code == 200
 
 

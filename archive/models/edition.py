@@ -1,14 +1,23 @@
 """One meeting of a forum, and the sessions it was divided into."""
 
+from functools import lru_cache
+
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
+
+
+@lru_cache(maxsize=4096)
+def _ordinal(number, language):
+    """humanize's ordinal ("20th") of a number in a language: ten gettext calls, so remembered."""
+    return ordinal(number)
 
 
 class EditionQuerySet(models.QuerySet):
@@ -128,7 +137,7 @@ class Edition(models.Model):
 
     @property
     def title(self):
-        return f"{ordinal(self.number)} {self.forum.name}"
+        return f"{_ordinal(self.number, get_language())} {self.forum.name}"
 
     @property
     def slug(self):
