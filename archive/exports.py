@@ -13,7 +13,6 @@ csv module quotes commas, quotes and newlines, so a value can never spill into a
 import csv
 import io
 
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
@@ -91,14 +90,9 @@ def edition_appearances_csv(request, slug, number):
             appearance.organization_label,
             request.build_absolute_uri(appearance.participant.get_absolute_url()),
         ]
+        # The page's programme order: the edition as a whole first, then session by session.
         for appearance in queries.edition_appearances(edition, request.user)
+        .select_related("sub_forum")
         .prefetch_related(None)
-        # The edition as a whole first, on every database (NULL sorts differently by default).
-        .order_by(
-            F("sub_forum__order").asc(nulls_first=True),
-            F("sub_forum__title").asc(nulls_first=True),
-            "order",
-            "participant__name",
-        )
     )
     return csv_response(f"{key}-appearances.csv", header, rows)

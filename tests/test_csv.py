@@ -3,8 +3,11 @@
 import csv
 import io
 
+import pytest
+
 from archive.exports import guard
 
+from . import factories
 from .opendata_data import FORMULA, HOSTILE, make_archive
 
 
@@ -75,6 +78,18 @@ def test_edition_appearances_csv_in_programme_order(client, db):
             "http://testserver/en/participants/aiko-example/",
         ],
     ]
+
+
+@pytest.mark.parametrize("extra", [0, 5])
+def test_csv_query_count_is_fixed(client, db, django_assert_num_queries, extra):
+    edition = make_archive()["edition"]
+    session = edition.sub_forums.get()
+    for _ in range(extra):
+        factories.AppearanceFactory(edition=edition, sub_forum=session)
+    with django_assert_num_queries(2):  # the edition, its appearances
+        assert client.get(f"{edition.get_absolute_url()}appearances.csv").status_code == 200
+    with django_assert_num_queries(1):  # the participants
+        assert client.get("/en/participants.csv").status_code == 200
 
 
 def test_draft_edition_csv_is_not_found(client, db):
