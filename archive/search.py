@@ -3,7 +3,9 @@
 On PostgreSQL, full-text rank (config "simple", so names are not stemmed away) and trigram word
 similarity order the hits, and a substring match keeps Chinese and Japanese text findable:
 pg_trgm ignores characters it does not count as alphanumeric under some locales. On SQLite
-(development, tests) the same substring match runs alone, ranked by where it matched.
+(development, tests) the same substring match runs alone, ranked by where it matched; for
+statements, the most numerous records, an FTS5 trigram index (migration 0008) first narrows the
+rows the substring match has to read.
 Only what the user may see is searched: drafts and everything under them stay hidden.
 """
 
@@ -20,6 +22,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +91,25 @@ def _use_postgres():
     return connection.vendor == "postgresql"
 
 
+#: SQLite FTS5 trigram tables (migration 0008): model table -> index table.
+SQLITE_INDEXES = {"archive_statement": "archive_statement_fts"}
+TRIGRAM = 3  # the trigram tokenizer matches words of at least this many characters
+
+
+def _sqlite_candidates(queryset, words):
+    """On SQLite, only rows the trigram index says contain every word (when it can tell).
+
+    The index matches case-insensitively, Unicode letters included, so its rows are a superset
+    of what the LIKE filter keeps: the result is the same, found without reading every row.
+    """
+    table = SQLITE_INDEXES.get(queryset.model._meta.db_table)
+    if table is None or any(len(word) < TRIGRAM for word in words):
+        return queryset
+    match = " AND ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608 (a constant name)
+    return queryset.filter(pk__in=RawSQL(sql, (match,)))
+
+
 def _matches(queryset, query, fields, text_fields=()):
     """Filter to hits on any field, best first, at most RESULTS_PER_KIND (+1 to tell "more")."""
     words = terms(query)
@@ -118,8 +140,19 @@ def _matches(queryset, query, fields, text_fields=()):
             order.insert(0, F("rank").desc())
         queryset = queryset.filter(condition).order_by(*order, "pk")
     else:
+        queryset = _sqlite_candidates(queryset, words)
         queryset = queryset.filter(substring).annotate(starts=starts).order_by("-starts", "pk")
     return queryset[: RESULTS_PER_KIND + 1]
+
+
+def _matches_then_annotate(queryset, query, fields, annotations):
+    """_matches(), with `annotations` (subqueries) computed for the hits shown only.
+
+    Annotated before matching, every matching row carries them into the sort: a common word
+    that matches 50,000 participants ran the latest-edition subqueries 200,000 times.
+    """
+    shown = _matches(queryset, query, fields).values("pk")
+    return _matches(queryset.filter(pk__in=shown).annotate(**annotations), query, fields)
 
 
 def _group(key, label, rows):
@@ -165,19 +198,17 @@ def search(query, user):
         translations("title", "description"),
         text_fields=translations("title", "description"),
     )
-    participants = _matches(
-        queries.visible_participants(user).annotate(
-            **_latest_appearance(user, participant=OuterRef("pk"))
-        ),
+    participants = _matches_then_annotate(
+        queries.visible_participants(user),
         query,
         ["name", "native_name"],
+        _latest_appearance(user, participant=OuterRef("pk")),
     )
-    organizations = _matches(
-        queries.visible_organizations(user).annotate(
-            **_latest_appearance(user, organization=OuterRef("pk"))
-        ),
+    organizations = _matches_then_annotate(
+        queries.visible_organizations(user),
         query,
         [*translations("name"), "native_name", "alternative_names"],
+        _latest_appearance(user, organization=OuterRef("pk")),
     )
     statements = _matches(
         queries.visible_statements(user).select_related(

@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from archive.models import Edition
 from archive.search import MAX_QUERY_LENGTH, clean_query
@@ -106,6 +108,33 @@ def test_search_finds_a_statement_by_text_in_chinese(client):
 def test_search_finds_a_statement_by_english_words(client):
     statement = factories.StatementFactory(text="Cooperation on data sharing matters.")
     assert hits(client, "data sharing", "statements") == [statement]
+
+
+def test_statement_search_follows_every_insert_update_and_delete(client):
+    """On SQLite an FTS5 index narrows statement search (migration 0008); a schema change that
+    drops its triggers, or a write path that bypasses them, would leave search stale."""
+    statement = factories.StatementFactory(text="Ports and shipping lanes.")
+    with CaptureQueriesContext(connection) as context:
+        assert hits(client, "shipping", "statements") == [statement]
+    used = any("archive_statement_fts" in query["sql"] for query in context.captured_queries)
+    assert used == (connection.vendor == "sqlite")
+    statement.text = "Rail freight corridors."
+    statement.save()
+    assert hits(client, "shipping", "statements") == []
+    assert hits(client, "freight", "statements") == [statement]
+    statement.delete()
+    assert hits(client, "freight", "statements") == []
+
+
+@pytest.mark.parametrize(
+    "query", ["ab", "Ports ab", "PORTS", "ipping lan", '"ports"', "ports*", "ports OR rail"]
+)
+def test_statement_search_matches_the_substring_rule_for_any_query(client, query):
+    """Short words (the trigram index can't tell), other case, FTS5 syntax: always the same
+    answer as a plain substring search of every word."""
+    statement = factories.StatementFactory(text='Ports "ab" and shipping lanes.')
+    expected = all(word.lower() in statement.text.lower() for word in query.split())
+    assert hits(client, query, "statements") == ([statement] if expected else [])
 
 
 def test_search_ranks_a_name_starting_with_the_query_first(client):
