@@ -130,11 +130,16 @@ def test_statement_search_follows_every_insert_update_and_delete(client):
     "query", ["ab", "Ports ab", "PORTS", "ipping lan", '"ports"', "ports*", "ports OR rail"]
 )
 def test_statement_search_matches_the_substring_rule_for_any_query(client, query):
-    """Short words (the trigram index can't tell), other case, FTS5 syntax: always the same
-    answer as a plain substring search of every word."""
+    """Short words (the trigram index can't tell), other case, FTS5 syntax: on SQLite always
+    the answer of a plain substring search of every word. PostgreSQL adds full-text and fuzzy
+    matches ("ports OR rail" is web-search syntax there), so it finds at least as much."""
     statement = factories.StatementFactory(text='Ports "ab" and shipping lanes.')
     expected = all(word.lower() in statement.text.lower() for word in query.split())
-    assert hits(client, query, "statements") == ([statement] if expected else [])
+    found = hits(client, query, "statements")
+    if connection.vendor == "sqlite":
+        assert found == ([statement] if expected else [])
+    elif expected:
+        assert found == [statement]
 
 
 def test_search_ranks_a_name_starting_with_the_query_first(client):
