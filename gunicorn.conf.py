@@ -16,8 +16,10 @@ threads = int(os.environ.get("THREADS", "1"))
 timeout = int(os.environ.get("TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
+# Workers are replaced after this many requests (0: never), e.g. MAX_REQUESTS=0 to measure
+# memory over a long load test.
+max_requests = int(os.environ.get("MAX_REQUESTS", "5000"))
+max_requests_jitter = int(os.environ.get("MAX_REQUESTS_JITTER", "500"))
 accesslog = os.environ.get("ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
