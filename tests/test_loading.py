@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from django.db import models
+from django.db import connection, models
 
 from archive.models import Appearance, Edition, Forum, Statement, SubForum, Topic
 from archive.services import FixtureError, load_edition
@@ -199,6 +199,21 @@ def test_series_and_edition_load_with_counts_per_model(series, tmp_path):
     )
     assert statement.text == "A fictional remark by p-2."
     assert statement.appearance.sub_forum.edition == edition
+
+
+def test_load_refreshes_postgresql_planner_statistics(
+    series, tmp_path, django_capture_on_commit_callbacks
+):
+    """Pages right after a big load must not be planned as if the tables were empty."""
+    people = [f"p-{n}" for n in range(7)]
+    path = write(tmp_path, "edition-01.json", edition_records(1, people=people))
+    with django_capture_on_commit_callbacks(execute=True):
+        load_edition([series, path])
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite plans these queries without statistics")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'archive_appearance'")
+        assert cursor.fetchone()[0] == len(people)  # ANALYZE counted every row
 
 
 def test_second_load_creates_and_updates_nothing(loaded, series):

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone, translation
 
 from archive.cache import bump_content_version
@@ -256,7 +257,32 @@ def load_edition(
             if report.created or report.updated:
                 # bulk writes send no model signals: tell the page cache itself.
                 transaction.on_commit(bump_content_version)
+                transaction.on_commit(refresh_planner_statistics)
     return report
+
+
+def refresh_planner_statistics(using="default"):
+    """ANALYZE the archive's tables on PostgreSQL, so its planner knows their new contents.
+
+    PostgreSQL plans queries from table statistics that autovacuum refreshes only some time
+    after a change (and never where autovacuum is off). Right after loading 500 editions, pages
+    were planned as if the tables were nearly empty: an edition page took 0.37 s of database
+    time instead of a few milliseconds. SQLite's planner needs no statistics for our queries
+    (and gets none: ANALYZE there could change plans measured without it).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    tables = sorted(
+        {model._meta.db_table for model in apps.get_app_config("archive").get_models()}
+        | {
+            field.remote_field.through._meta.db_table
+            for model in apps.get_app_config("archive").get_models()
+            for field in model._meta.local_many_to_many
+        }
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 class _Record:

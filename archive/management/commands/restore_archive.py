@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from archive.cache import bump_content_version
+from archive.services.loading import refresh_planner_statistics
 
 from .backup_archive import DATA_NAME, MANIFEST_NAME, MEDIA_PREFIX, archive_counts
 
@@ -72,6 +73,7 @@ class Command(BaseCommand):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with tar.extractfile(member) as source, open(target, "wb") as out:
                         shutil.copyfileobj(source, out)
+        refresh_planner_statistics()
         bump_content_version()
         if verbosity >= 1:
             self.stdout.write(
