@@ -325,6 +325,17 @@ def test_500_page_renders_without_a_request():
     assert 'href="/static/css/site.css"' in html
 
 
+def test_list_counts_are_cached_until_the_content_changes(client, django_assert_num_queries):
+    edition = build_edition(people=51)
+    with django_assert_num_queries(3):  # count, page of participants, forum choices
+        first = client.get("/en/participants/")
+    assert first.context["paginator"].count == 51
+    with django_assert_num_queries(2):  # another page, same list: the count is remembered
+        assert client.get("/en/participants/?page=2").context["paginator"].count == 51
+    factories.AppearanceFactory(edition=edition)  # one more public participant
+    assert client.get("/en/participants/?page=1&x=1").context["paginator"].count == 52
+
+
 # --- Query budgets ----------------------------------------------------------------------
 # Each page at two data sizes with the same literal number of queries.
 
