@@ -34,6 +34,9 @@ class Participant(SlugKeyed):
 
     class Meta:
         ordering = ["name"]
+        # The participant list's order: its first pages read 50 rows of this index instead of
+        # sorting every visible participant.
+        indexes = [models.Index(fields=["name", "id"], name="participant_name_order")]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
 
