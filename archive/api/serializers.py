@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..addresses import path_for
 from ..models import (
     Appearance,
     Edition,
@@ -43,25 +44,23 @@ def appearance_kwargs(appearance):
 
 def appearance_api_path(appearance):
     name = "api:appearance-detail-session" if appearance.sub_forum_id else "api:appearance-detail"
-    return reverse(name, kwargs=appearance_kwargs(appearance))
+    return path_for(name, **appearance_kwargs(appearance))
 
 
 def statement_api_path(statement):
     appearance = statement.appearance
     name = "api:statement-detail-session" if appearance.sub_forum_id else "api:statement-detail"
-    return reverse(name, kwargs={**appearance_kwargs(appearance), "number": statement.number})
+    return path_for(name, **appearance_kwargs(appearance), number=statement.number)
 
 
 API_PATHS = {
-    Forum: lambda o: reverse("api:forum-detail", kwargs={"slug": o.slug}),
-    Edition: lambda o: reverse("api:edition-detail", kwargs={"key": edition_key(o)}),
-    SubForum: lambda o: reverse(
-        "api:subforum-detail", kwargs={"key": edition_key(o.edition), "slug": o.slug}
-    ),
-    Participant: lambda o: reverse("api:participant-detail", kwargs={"slug": o.slug}),
-    Organization: lambda o: reverse("api:organization-detail", kwargs={"slug": o.slug}),
-    Topic: lambda o: reverse("api:topic-detail", kwargs={"slug": o.slug}),
-    Source: lambda o: reverse("api:source-detail", kwargs={"slug": o.slug}),
+    Forum: lambda o: path_for("api:forum-detail", slug=o.slug),
+    Edition: lambda o: path_for("api:edition-detail", key=edition_key(o)),
+    SubForum: lambda o: path_for("api:subforum-detail", key=edition_key(o.edition), slug=o.slug),
+    Participant: lambda o: path_for("api:participant-detail", slug=o.slug),
+    Organization: lambda o: path_for("api:organization-detail", slug=o.slug),
+    Topic: lambda o: path_for("api:topic-detail", slug=o.slug),
+    Source: lambda o: path_for("api:source-detail", slug=o.slug),
     Appearance: appearance_api_path,
     Statement: statement_api_path,
 }
@@ -252,9 +251,10 @@ class EditionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_calendar_url(self, edition):
-        path = reverse(
+        path = path_for(
             "archive:edition-calendar",
-            kwargs={"slug": edition.forum.slug, "number": edition.number},
+            slug=edition.forum.slug,
+            number=edition.number,
         )
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path

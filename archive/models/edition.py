@@ -5,11 +5,11 @@ from functools import lru_cache
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ..addresses import path_for
 from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
 
@@ -126,9 +126,7 @@ class Edition(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse(
-            "archive:edition-detail", kwargs={"slug": self.forum.slug, "number": self.number}
-        )
+        return path_for("archive:edition-detail", slug=self.forum.slug, number=self.number)
 
     def natural_key(self):
         return self.forum.natural_key() + (self.number,)
@@ -200,9 +198,11 @@ class SubForum(models.Model):
 
     def get_absolute_url(self):
         edition = self.edition
-        return reverse(
+        return path_for(
             "archive:subforum-detail",
-            kwargs={"slug": edition.forum.slug, "number": edition.number, "subforum": self.slug},
+            slug=edition.forum.slug,
+            number=edition.number,
+            subforum=self.slug,
         )
 
     def natural_key(self):

@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..addresses import path_for
 from .base import SlugKeyed
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
@@ -44,7 +44,7 @@ class Participant(SlugKeyed):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("archive:participant-detail", kwargs={"slug": self.slug})
+        return path_for("archive:participant-detail", slug=self.slug)
 
 
 class AppearanceQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..addresses import path_for
 from .base import SlugKeyed, split_lines
 
 
@@ -43,7 +44,7 @@ class Organization(SlugKeyed):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("archive:organization-detail", kwargs={"slug": self.slug})
+        return path_for("archive:organization-detail", slug=self.slug)
 
     @property
     def alternative_name_list(self):
@@ -96,7 +97,7 @@ class Topic(SlugKeyed):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("archive:topic-detail", kwargs={"slug": self.slug})
+        return path_for("archive:topic-detail", slug=self.slug)
 
 
 class Source(SlugKeyed):
