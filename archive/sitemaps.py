@@ -12,21 +12,24 @@ an edition's (and its sessions') last change; for a participant, organization or
 latest change among the published editions it belongs to.
 """
 
+import datetime
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from . import queries
-from .models import Appearance, Edition, Topic
+from .cache import cached_count
+from .models import Edition, Participant, Topic
 
 PUBLISHED = Edition.Status.PUBLISHED
 
@@ -84,7 +87,7 @@ class LocalizedSitemap(Sitemap):
 
     def count(self):
         items = self.items()
-        return items.count() if hasattr(items, "query") else len(items)
+        return cached_count(items) if hasattr(items, "query") else len(items)
 
     def prepare(self, records):
         """Add what lastmod() needs to one page of records, in bulk (one query at most)."""
@@ -154,11 +157,17 @@ class ParticipantSitemap(LocalizedSitemap):
         return queries.visible_participants(None).order_by("slug")
 
     def prepare(self, participants):
+        # From the participants' side, so SQLite walks each one's appearances (by index)
+        # instead of every published edition's.
         latest = dict(
-            Appearance.objects.published()
-            .filter(participant__in=participants)
-            .values_list("participant")
-            .annotate(latest=Max("edition__updated_at"))
+            Participant.objects.filter(pk__in=[participant.pk for participant in participants])
+            .annotate(
+                latest=Max(
+                    "appearances__edition__updated_at",
+                    filter=Q(appearances__edition__status=PUBLISHED),
+                )
+            )
+            .values_list("pk", "latest")
             .order_by()
         )
         for participant in participants:
@@ -198,6 +207,47 @@ class TopicSitemap(LocalizedSitemap):
             | Exists(queries.visible_sub_forums(None).filter(topics=OuterRef("pk")))
         ).order_by("slug")
 
+
+class UrlsetTemplate:
+    """Django's sitemap.xml template, written in Python: the same document, several times
+    faster (a page of 250 participants is 750 addresses and 3,000 alternates). Given to
+    Django's sitemap view as its template (`template_name` accepts any object with render())."""
+
+    HEAD = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    )
+
+    def render(self, context=None, request=None):
+        parts = [self.HEAD]
+        add = parts.append
+        for url in (context or {}).get("urlset", ()):
+            add(f"<url><loc>{escape(url['location'])}</loc>")
+            if url["lastmod"]:
+                add(f"<lastmod>{_day(url['lastmod'])}</lastmod>")
+            if url["changefreq"]:
+                add(f"<changefreq>{escape(url['changefreq'])}</changefreq>")
+            if url["priority"]:
+                add(f"<priority>{escape(url['priority'])}</priority>")
+            for alternate in url["alternates"]:
+                add(
+                    f'<xhtml:link rel="alternate" hreflang="{escape(alternate["lang_code"])}" '
+                    f'href="{escape(alternate["location"])}"/>'
+                )
+            add("</url>\n")
+        add("</urlset>\n")
+        return "".join(parts)
+
+
+def _day(value):
+    """As the template's |date:"Y-m-d": an aware datetime in the current time zone."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d")
+
+
+URLSET = UrlsetTemplate()
 
 SITEMAPS = {
     "pages": StaticPagesSitemap,

@@ -5,7 +5,7 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from archive.sitemaps import SITEMAPS, robots_txt
+from archive.sitemaps import SITEMAPS, URLSET, robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,7 +20,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         sitemaps.sitemap,
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": URLSET},
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots-txt"),
