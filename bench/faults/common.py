@@ -6,6 +6,7 @@ HSTS, and with it on every plain-HTTP request on loopback would get a 301 to htt
 """
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -211,3 +212,17 @@ def stop(server):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def outcome(port, path, timeout=30):
+    """GET one address on a new connection: None if it answered 200, else what went wrong."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return None if response.status == 200 else f"HTTP {response.status}"
+    except (OSError, http.client.HTTPException) as exc:
+        return repr(exc)
+    finally:
+        connection.close()

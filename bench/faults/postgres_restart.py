@@ -23,7 +23,6 @@ throwaway database dropped.
 """
 
 import argparse
-import http.client
 import os
 import subprocess
 import tempfile
@@ -37,6 +36,7 @@ from common import (
     check_urls,
     make_env,
     manage,
+    outcome,
     start_gunicorn,
     stop,
     wait_ready,
@@ -127,18 +127,7 @@ def main():
                 i += 1
                 path += ("&" if "?" in path else "?") + f"_fault={n}-{i}"
                 began = time.monotonic() - start
-                error = None
-                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-                try:
-                    connection.request("GET", path)
-                    response = connection.getresponse()
-                    response.read()
-                    if response.status != 200:
-                        error = f"HTTP {response.status}"
-                except (OSError, http.client.HTTPException) as exc:
-                    error = repr(exc)
-                finally:
-                    connection.close()
+                error = outcome(PORT, path)
                 with lock:
                     records.append((began, time.monotonic() - start, path, error))
 

@@ -18,7 +18,6 @@ flight at the kill and at the HUP) and listed one by one.
 """
 
 import argparse
-import http.client
 import os
 import signal
 import tempfile
@@ -26,7 +25,16 @@ import threading
 import time
 from pathlib import Path
 
-from common import WORKERS, build_site, check_urls, make_env, start_gunicorn, stop, wait_ready
+from common import (
+    WORKERS,
+    build_site,
+    check_urls,
+    make_env,
+    outcome,
+    start_gunicorn,
+    stop,
+    wait_ready,
+)
 from common import worker_pids as children
 
 PORT = 8433
@@ -68,18 +76,7 @@ def main():
                 path = urls[i % len(urls)]
                 i += 1
                 began = time.monotonic() - start
-                error = None
-                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-                try:
-                    connection.request("GET", path)
-                    response = connection.getresponse()
-                    response.read()
-                    if response.status != 200:
-                        error = f"HTTP {response.status}"
-                except (OSError, http.client.HTTPException) as exc:
-                    error = repr(exc)
-                finally:
-                    connection.close()
+                error = outcome(PORT, path)
                 with lock:
                     records.append((began, time.monotonic() - start, path, error))
 
