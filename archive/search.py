@@ -45,9 +45,6 @@ from . import queries
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_KIND = 20
-# Word similarity from which a fuzzy match counts (pg_trgm's own word_similarity_threshold,
-# which its %> operator uses to find candidates).
-TRIGRAM_THRESHOLD = 0.6
 # PostgreSQL: rows ranked per kind of record at most (the candidates the indexes find).
 SEARCH_CANDIDATES = 500
 
@@ -166,6 +163,8 @@ def _matches(queryset, query, fields, text_fields=(), fuzzy_fields=None):
         # migrations 0004 and 0009): computing similarity and ts_rank for every row took
         # 3.3 s for 250,000 statements. A word common to more than SEARCH_CANDIDATES rows
         # ranks the first SEARCH_CANDIDATES found.
+        # A fuzzy match is pg_trgm's %> operator: word similarity above the server's
+        # pg_trgm.word_similarity_threshold (0.6 unless configured otherwise).
         fuzzy = fields if fuzzy_fields is None else fuzzy_fields
         similar = [Q(**{f"{f}__trigram_word_similar": query}) for f in fuzzy]
         candidates = queryset.filter(reduce(or_, similar, substring)).order_by().values("pk")
