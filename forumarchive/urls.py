@@ -10,7 +10,7 @@ from archive.sitemaps import SITEMAPS, URLSET, robots_txt
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("archive.api.urls")),
-    # A sitemap index, and one sitemap per section (paged with ?p= past 1,000 records).
+    # A sitemap index, and one sitemap per section (paged with ?p= past ITEMS_PER_PAGE records).
     path(
         "sitemap.xml",
         sitemaps.index,
