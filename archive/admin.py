@@ -22,7 +22,7 @@ from .models import (
     SubForum,
     Topic,
 )
-from .search import translations
+from .models.base import language_columns
 
 # Records with translated texts (archive/translation.py) use modeltranslation's admin classes: each
 # translated field shows once per language ("theme [en]", "theme [zh-hans]", "theme [ja]"), and
@@ -79,7 +79,7 @@ class EditionAdmin(TranslationAdmin):
     list_display_links = ["title_display"]
     list_filter = ["forum", YearListFilter, "country", "status"]
     list_select_related = ["forum"]
-    search_fields = translations(
+    search_fields = language_columns(
         "forum__name", "forum__alternative_names", "theme", "city", "country"
     )
     date_hierarchy = "start_date"
@@ -149,7 +149,7 @@ class AppearanceAdmin(TranslationAdmin):
     list_select_related = ["participant", "edition__forum", "sub_forum", "organization"]
     search_fields = [
         "participant__name",
-        *translations("position", "organization__name", "organization_name"),
+        *language_columns("position", "organization__name", "organization_name"),
     ]
     autocomplete_fields = ["participant", "edition", "sub_forum", "organization"]
     inlines = [StatementInline]
@@ -190,7 +190,7 @@ class ParticipantAdmin(TranslationAdmin):
     search_fields = [
         "name",
         "native_name",
-        *translations(
+        *language_columns(
             "appearances__position",
             "appearances__organization__name",
             "appearances__organization_name",
@@ -212,7 +212,7 @@ class OrganizationAdmin(TranslationAdmin):
     list_display = ["name", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = [
-        *translations("name", "appearances__position"),
+        *language_columns("name", "appearances__position"),
         "native_name",
         "alternative_names",
     ]
@@ -223,7 +223,7 @@ class OrganizationAdmin(TranslationAdmin):
 @admin.register(Forum)
 class ForumAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = translations("name", "alternative_names")
+    search_fields = language_columns("name", "alternative_names")
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organizers"]
 
@@ -233,7 +233,7 @@ class SubForumAdmin(TranslationAdmin):
     list_display = ["title", "edition", "kind", "order"]
     list_filter = ["kind", "edition__forum", "edition"]
     list_select_related = ["edition__forum"]
-    search_fields = translations("title", "description", "edition__forum__name")
+    search_fields = language_columns("title", "description", "edition__forum__name")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["edition", "topics"]
 
@@ -243,7 +243,7 @@ class StatementAdmin(TranslationAdmin):
     list_display = ["__str__", "kind", "source", "edition_display"]
     list_filter = ["kind", "source", "appearance__edition"]
     list_select_related = ["appearance__participant", "appearance__edition__forum", "source"]
-    search_fields = [*translations("text"), "appearance__participant__name"]
+    search_fields = [*language_columns("text"), "appearance__participant__name"]
     autocomplete_fields = ["appearance", "source"]
 
     @admin.display(description=_("edition"), ordering="appearance__edition__number")
@@ -254,7 +254,7 @@ class StatementAdmin(TranslationAdmin):
 @admin.register(Source)
 class SourceAdmin(TranslationAdmin):
     list_display = ["title", "publisher", "published_on"]
-    search_fields = [*translations("title", "note"), "publisher"]
+    search_fields = [*language_columns("title", "note"), "publisher"]
     prepopulated_fields = {"slug": ["title"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -262,5 +262,5 @@ class SourceAdmin(TranslationAdmin):
 @admin.register(Topic)
 class TopicAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = translations("name")
+    search_fields = language_columns("name")
     prepopulated_fields = {"slug": ["name"]}

@@ -5,26 +5,56 @@ the page, the invalid parameter is ignored and the valid ones still apply (djang
 non-strict behaviour). Nothing here raises a 404 or a 500.
 """
 
-import re
+from functools import reduce
+from operator import or_
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import NotRegistered, translator
 
-from . import queries
 from .models import Appearance, Edition, Forum, Organization, Participant, SubForum, Topic
+from .models.base import language_columns, original_column
+from .models.edition import key_lookup
 
-EDITION_KEY = re.compile(r"^(?P<forum>[-a-zA-Z0-9_]+)-(?P<number>[0-9]{1,5})$")
 
-
-def _user(request):
+def user_of(request):
     return getattr(request, "user", None)
 
 
-def _visible_editions(request):
-    return queries.visible_editions(_user(request)).select_related("forum")
+def visible_editions(request):
+    return Edition.objects.visible_to(user_of(request)).select_related("forum")
+
+
+def visible_participants(request):
+    return Participant.objects.visible_to(user_of(request))
+
+
+def visible_organizations(request):
+    return Organization.objects.visible_to(user_of(request))
+
+
+def _is_translated(model, name):
+    try:
+        return name in translator.get_options_for_model(model).all_fields
+    except NotRegistered:
+        return False
+
+
+class AnyLanguageFilter(django_filters.CharFilter):
+    """Text that matches a field's original or any of its translations (case-insensitive), so
+    the same address finds the same records in every language: "?country=Japan" on /ja/ too,
+    and "?city=京都" on /en/."""
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        if not _is_translated(qs.model, self.field_name):
+            return super().filter(qs, value)
+        columns = language_columns(self.field_name)
+        return qs.filter(reduce(or_, (Q(**{f"{c}__iexact": value}) for c in columns)))
 
 
 class EditionKeyField(forms.ModelChoiceField):
@@ -33,13 +63,12 @@ class EditionKeyField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        match = EDITION_KEY.match(str(value).strip())
-        if match is None:
+        if key_lookup(str(value).strip()) is None:
             raise ValidationError(
                 _("Give an edition as forum-number, e.g. example-forum-3."), code="invalid"
             )
         try:
-            return self.queryset.get(forum__slug=match["forum"], number=int(match["number"]))
+            return self.queryset.get_by_key(str(value).strip())
         except self.queryset.model.DoesNotExist:
             raise ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
@@ -73,8 +102,8 @@ class EditionFilter(django_filters.FilterSet):
     year_to = WholeNumberFilter(
         label=_("To year"), field_name="start_date", lookup_expr="year__lte"
     )
-    city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
-    country = django_filters.CharFilter(label=_("Country"), lookup_expr="iexact")
+    city = AnyLanguageFilter(label=_("City"), lookup_expr="iexact")
+    country = AnyLanguageFilter(label=_("Country"), lookup_expr="iexact")
     topic = django_filters.ModelChoiceFilter(
         label=_("Topic"),
         queryset=Topic.objects.order_by("name_en"),
@@ -84,8 +113,13 @@ class EditionFilter(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Order by"),
-        fields=(("start_date", "date"), ("number", "number"), ("city", "city")),
-        field_labels={"start_date": _("Date"), "number": _("Number"), "city": _("City")},
+        # The original (English) column: the same order in every language.
+        fields=(("start_date", "date"), ("number", "number"), (original_column("city"), "city")),
+        field_labels={
+            "start_date": _("Date"),
+            "number": _("Number"),
+            original_column("city"): _("City"),
+        },
     )
 
     class Meta:
@@ -110,7 +144,7 @@ class ParticipantFilter(django_filters.FilterSet):
     appearance, so "role=moderator&edition=x-3" means "moderated at edition 3".
     """
 
-    country = django_filters.CharFilter(label=_("Country"), lookup_expr="iexact")
+    country = AnyLanguageFilter(label=_("Country"), lookup_expr="iexact")
     organization = django_filters.ModelChoiceFilter(
         label=_("Organization (slug)"),
         queryset=Organization.objects.all(),
@@ -120,7 +154,7 @@ class ParticipantFilter(django_filters.FilterSet):
     )
     edition = EditionKeyFilter(
         label=_("Edition (forum-number)"),
-        queryset=_visible_editions,
+        queryset=visible_editions,
         method="filter_appearance",
         widget=forms.TextInput,
     )
@@ -142,8 +176,8 @@ class ParticipantFilter(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Order by"),
-        fields=(("name", "name"), ("country", "country")),
-        field_labels={"name": _("Name"), "country": _("Country")},
+        fields=(("name", "name"), (original_column("country"), "country")),
+        field_labels={"name": _("Name"), original_column("country"): _("Country")},
     )
 
     class Meta:
@@ -173,7 +207,7 @@ class ParticipantFilter(django_filters.FilterSet):
             # An uncorrelated IN (...) rather than a correlated EXISTS: SQLite's planner then
             # starts from the matching appearances (an indexed edition or organization) instead
             # of probing appearances once per participant (7 s -> ms at 250,000 appearances).
-            appearances = queries.visible_appearances(_user(self.request)).filter(**conditions)
+            appearances = Appearance.objects.visible_to(user_of(self.request)).filter(**conditions)
             queryset = queryset.filter(pk__in=appearances.values("participant_id"))
         return queryset
 
@@ -182,7 +216,7 @@ class OrganizationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Organization.Kind.choices, empty_label=_("Any kind")
     )
-    country = django_filters.CharFilter(label=_("Country"), lookup_expr="iexact")
+    country = AnyLanguageFilter(label=_("Country"), lookup_expr="iexact")
     ordering = django_filters.OrderingFilter(
         label=_("Order by"),
         # The original (English) name: translated columns may be empty.

@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = "/bench/hello/"
-PER_PAGE = 50  # archive.views.FilteredListView.paginate_by
+PER_PAGE = 50  # archive.views.lists.FilteredListView.paginate_by
 PAGE_CACHE_MIDDLEWARE = "archive.cache.PublicPageCacheMiddleware"
 NOT_BUILT = "not built yet (no such URL)"
 STYLESHEET = re.compile(rb"<link\b[^>]*\brel=\"stylesheet\"[^>]*\bhref=\"([^\"]+)\"")
@@ -96,8 +96,9 @@ def _discover_pages():
     from django.db.models import Count
     from django.urls import NoReverseMatch, reverse
 
-    from archive import queries, sitemaps, views
-    from archive.models import Edition, SubForum, Topic
+    from archive.models import Edition, Organization, Participant, SubForum, Topic
+    from archive.opendata import sitemaps
+    from archive.views import lists
 
     anonymous = AnonymousUser()
     editions = Edition.objects.published().select_related("forum").order_by("start_date", "number")
@@ -110,13 +111,13 @@ def _discover_pages():
         .first()
     )
     participant = (
-        queries.visible_participants(anonymous)
+        Participant.objects.visible_to(anonymous)
         .annotate(n=Count("appearances"))
         .order_by("-n", "pk")
         .first()
     )
     organization = (
-        queries.visible_organizations(anonymous)
+        Organization.objects.visible_to(anonymous)
         .annotate(n=Count("appearances"))
         .order_by("-n", "pk")
         .first()
@@ -128,15 +129,15 @@ def _discover_pages():
         .first()
     )
     edition_pages = _last_page(editions.count())
-    participant_pages = _last_page(queries.visible_participants(anonymous).count())
-    organization_pages = _last_page(queries.visible_organizations(anonymous).count())
+    participant_pages = _last_page(Participant.objects.visible_to(anonymous).count())
+    organization_pages = _last_page(Organization.objects.visible_to(anonymous).count())
     people_pages = (
-        _last_page(first.appearances.count(), views.PEOPLE_PER_PAGE) if first is not None else 1
+        _last_page(first.appearances.count(), lists.PEOPLE_PER_PAGE) if first is not None else 1
     )
     participant_sitemap_pages = sitemaps.ParticipantSitemap().paginator.num_pages
 
     def edition_kwargs(edition):
-        return {"slug": edition.forum.slug, "number": edition.number}
+        return {"edition_key": edition.key}
 
     def page(key, name, kwargs=None, params=None, needs=()):
         """``kwargs`` and ``params`` are callables, run only if every record in ``needs`` exists."""
@@ -214,8 +215,8 @@ def _discover_pages():
         ),
         page(
             "subforum-detail",
-            "archive:subforum-detail",
-            lambda: {**edition_kwargs(sub_forum.edition), "subforum": sub_forum.slug},
+            "archive:sub-forum-detail",
+            lambda: {**edition_kwargs(sub_forum.edition), "sub_forum": sub_forum.slug},
             None,
             (sub_forum,),
         ),
@@ -238,7 +239,7 @@ def _discover_pages():
             "participant-list?edition",
             "archive:participant-list",
             None,
-            lambda: {"edition": f"{first.forum.slug}-{first.number}"},
+            lambda: {"edition": first.key},
             a,
         ),
         page(
@@ -304,7 +305,7 @@ def _discover_pages():
         page(
             "api edition-detail",
             "api:edition-detail",
-            lambda: {"key": f"{first.forum.slug}-{first.number}"},
+            lambda: {"key": first.key},
             None,
             a,
         ),

@@ -5,7 +5,7 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from archive.sitemaps import SITEMAPS, URLSET, robots_txt
+from archive.opendata.sitemaps import SITEMAPS, URLSET, robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),

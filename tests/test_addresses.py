@@ -8,17 +8,17 @@ from archive import addresses
 from archive.addresses import path_for
 
 CASES = [
-    ("archive:edition-detail", {"slug": "beijing-tokyo-forum", "number": 20}),
-    ("archive:edition-detail", {"slug": "forum-1", "number": 1}),  # "1" twice: no template
-    ("archive:edition-detail", {"slug": "forum", "number": 1}),
-    ("archive:edition-detail", {"slug": "editions", "number": 3}),  # the value is also fixed text
-    ("archive:subforum-detail", {"slug": "f", "number": 2, "subforum": "digital-economy"}),
+    ("archive:edition-detail", {"edition_key": "beijing-tokyo-forum-20"}),
+    ("archive:edition-detail", {"edition_key": "forum-1-1"}),  # "1" twice: no template
+    ("archive:edition-detail", {"edition_key": "forum-1"}),
+    ("archive:edition-detail", {"edition_key": "editions-3"}),  # the value is also fixed text
+    ("archive:sub-forum-detail", {"edition_key": "f-2", "sub_forum": "digital-economy"}),
     ("archive:participant-detail", {"slug": "wang-yi"}),
     ("archive:participant-detail", {"slug": "Ab_9"}),
     ("archive:organization-detail", {"slug": "genron-npo"}),
     ("archive:topic-detail", {"slug": "trade"}),
     ("api:edition-detail", {"key": "beijing-tokyo-forum-20"}),
-    ("api:subforum-detail", {"key": "f-2", "slug": "s"}),
+    ("api:sub-forum-detail", {"key": "f-2", "slug": "s"}),
     ("api:appearance-detail", {"key": "f-2", "participant": "p", "role": "speaker"}),
     (
         "api:statement-detail-session",

@@ -301,7 +301,7 @@ def test_api_details_run_a_fixed_number_of_queries(
     budgets = {
         "/api/forums/example-forum/": 2,
         "/api/editions/example-forum-3/": 5,
-        "/api/sub-forums/example-forum-3/economy/": 3,
+        "/api/sub-forums/example-forum-3/economy/": 2,  # one query for edition and session
         "/api/participants/aiko-example/": 1,
         "/api/organizations/example-inst/": 1,
         "/api/appearances/example-forum-3/economy/aiko-example/speaker/": 3,

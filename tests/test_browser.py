@@ -51,12 +51,15 @@ SCREENSHOTS = ROOT / "artifacts/screenshots"
 
 # One page of each type, from the real fixtures (edition 20) and the fictional records below,
 # as (URL name, arguments). Reversed at test time, so a language prefix in the URLs is followed.
-EDITION_20 = {"slug": "beijing-tokyo-forum", "number": 20}
+EDITION_20 = {"edition_key": "beijing-tokyo-forum-20"}
 PAGE_ROUTES = {
     "home": ("archive:home", {}),
     "edition-list": ("archive:edition-list", {}),
     "edition-detail": ("archive:edition-detail", EDITION_20),
-    "subforum-detail": ("archive:subforum-detail", {**EDITION_20, "subforum": "digital-economy"}),
+    "sub-forum-detail": (
+        "archive:sub-forum-detail",
+        {**EDITION_20, "sub_forum": "digital-economy"},
+    ),
     "participant-list": ("archive:participant-list", {}),
     "participant-detail": ("archive:participant-detail", {"slug": "gao-shaolin"}),
     "organization-list": ("archive:organization-list", {}),
@@ -223,7 +226,7 @@ def test_journey_from_home_to_search_works(browser, site, javascript):
 
     page.locator("main").get_by_role("link", name="Sub-forum on the digital economy").first.click()
     assert path_and_query(page) == (
-        url("subforum-detail", **EDITION_20, subforum="digital-economy"),
+        url("sub-forum-detail", **EDITION_20, sub_forum="digital-economy"),
         {},
     )
     assert page.locator("h1").inner_text() == "Sub-forum on the digital economy"

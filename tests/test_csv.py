@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from archive.exports import guard
+from archive.opendata.downloads import guard
 
 from . import factories
 from .opendata_data import FORMULA, HOSTILE, make_archive

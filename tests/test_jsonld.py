@@ -4,7 +4,7 @@ extruct."""
 import extruct
 from django.template import Context, Template
 
-from archive.jsonld import render_script
+from archive.templatetags.opendata import render_script
 
 from .opendata_data import HOSTILE, make_archive
 

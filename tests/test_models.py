@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def test_edition_title_is_derived_from_number_and_forum():
     edition = factories.EditionFactory(forum__name="Beijing-Tokyo Forum", number=20)
     assert edition.title == "20th Beijing-Tokyo Forum"
-    assert edition.slug == f"{edition.forum.slug}-20"
+    assert edition.key == f"{edition.forum.slug}-20"
 
 
 def test_edition_end_before_start_is_rejected_by_validation():

@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from archive.models import Edition
-from archive.search import MAX_QUERY_LENGTH, clean_query
+from archive.models.search import MAX_QUERY_LENGTH, clean_query
 from archive.templatetags.archive_tags import highlight
 
 from . import factories
@@ -85,7 +85,8 @@ def test_search_participant_hit_shows_the_latest_edition_and_date(client):
     html = response.content.decode()
     edition = appearance.edition
     assert (
-        f'<a href="{edition.get_absolute_url()}">{edition.number}. {edition.forum.name}</a>' in html
+        # The same title as every other page ("2nd Example Forum"), not "2. Example Forum".
+        f'<a href="{edition.get_absolute_url()}">{edition.title}</a>' in html
     )
     assert f'<time datetime="{edition.start_date.isoformat()}">' in html
 

@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from archive import queries
-from archive.models import Appearance, Edition, Statement
+from archive.models import Appearance, Edition, Statement, base
+from archive.models import edition as edition_module
 
 from . import factories
 
@@ -189,7 +189,7 @@ def test_edition_citation_names_archive_record_sources_and_access_date(client, e
         f"Forum Archive. “{edition.title}”. http://testserver{edition.get_absolute_url()} "
         f"Sources: {source.title}, https://example.org/report. Accessed {today}."
     ) in html
-    assert f"@misc{{forumarchive:{edition.slug}," in html
+    assert f"@misc{{forumarchive:{edition.key}," in html
     assert f"  urldate = {{{today}}}" in html
 
 
@@ -251,7 +251,7 @@ def test_session_page_pages_its_speakers(client):
 
 
 def test_home_timeline_shows_the_latest_editions_and_links_to_all(client, monkeypatch):
-    monkeypatch.setattr(queries, "HOME_TIMELINE_LIMIT", 3)
+    monkeypatch.setattr(edition_module, "HOME_TIMELINE_LIMIT", 3)
     forum = factories.ForumFactory(name="Big Forum", slug="big-forum")
     editions = [build_edition(forum=forum, number=n) for n in range(1, 6)]
     build_edition(forum=forum, number=6, status=Edition.Status.DRAFT)
@@ -439,7 +439,7 @@ def test_search_query_count(client, django_assert_num_queries, size):
 
 
 def test_participant_page_caps_its_appearances(client, settings, monkeypatch):
-    monkeypatch.setattr("archive.queries.CROSS_EDITION_LIMIT", 2)
+    monkeypatch.setattr(base, "CROSS_EDITION_LIMIT", 2)
     person = factories.ParticipantFactory()
     factories.AppearanceFactory.create_batch(3, participant=person)
     response = client.get(person.get_absolute_url())

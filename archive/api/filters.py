@@ -7,25 +7,17 @@ follow the same conventions (slugs, "forum-number" edition keys, visibility from
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .. import queries
-from ..filters import EditionKeyFilter
+from ..filters import (
+    EditionKeyFilter,
+    visible_editions,
+    visible_organizations,
+    visible_participants,
+)
 from ..models import Appearance, Source, Statement, SubForum, Topic
 
 
-def _editions(request):
-    return queries.visible_editions(getattr(request, "user", None)).select_related("forum")
-
-
-def _participants(request):
-    return queries.visible_participants(getattr(request, "user", None))
-
-
-def _organizations(request):
-    return queries.visible_organizations(getattr(request, "user", None))
-
-
 class SubForumFilter(django_filters.FilterSet):
-    edition = EditionKeyFilter(label=_("Edition (forum-number)"), queryset=_editions)
+    edition = EditionKeyFilter(label=_("Edition (forum-number)"), queryset=visible_editions)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SubForum.Kind.choices)
     topic = django_filters.ModelChoiceFilter(
         label=_("Topic (slug)"),
@@ -40,15 +32,15 @@ class SubForumFilter(django_filters.FilterSet):
 
 
 class AppearanceFilter(django_filters.FilterSet):
-    edition = EditionKeyFilter(label=_("Edition (forum-number)"), queryset=_editions)
+    edition = EditionKeyFilter(label=_("Edition (forum-number)"), queryset=visible_editions)
     sub_forum = django_filters.CharFilter(
         label=_("Sub-forum (slug)"), field_name="sub_forum__slug", lookup_expr="exact"
     )
     participant = django_filters.ModelChoiceFilter(
-        label=_("Participant (slug)"), queryset=_participants, to_field_name="slug"
+        label=_("Participant (slug)"), queryset=visible_participants, to_field_name="slug"
     )
     organization = django_filters.ModelChoiceFilter(
-        label=_("Organization (slug)"), queryset=_organizations, to_field_name="slug"
+        label=_("Organization (slug)"), queryset=visible_organizations, to_field_name="slug"
     )
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Appearance.Role.choices)
 
@@ -59,12 +51,14 @@ class AppearanceFilter(django_filters.FilterSet):
 
 class StatementFilter(django_filters.FilterSet):
     edition = EditionKeyFilter(
-        label=_("Edition (forum-number)"), field_name="appearance__edition", queryset=_editions
+        label=_("Edition (forum-number)"),
+        field_name="appearance__edition",
+        queryset=visible_editions,
     )
     participant = django_filters.ModelChoiceFilter(
         label=_("Participant (slug)"),
         field_name="appearance__participant",
-        queryset=_participants,
+        queryset=visible_participants,
         to_field_name="slug",
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Statement.Kind.choices)

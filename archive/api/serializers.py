@@ -27,8 +27,8 @@ from ..models.base import split_lines
 
 
 def edition_key(edition):
-    """The edition's address key, "<forum-slug>-<number>", e.g. "beijing-tokyo-forum-20"."""
-    return f"{edition.forum.slug}-{edition.number}"
+    """The edition's key (Edition.key), e.g. "beijing-tokyo-forum-20"."""
+    return edition.key
 
 
 def appearance_kwargs(appearance):
@@ -56,7 +56,7 @@ def statement_api_path(statement):
 API_PATHS = {
     Forum: lambda o: path_for("api:forum-detail", slug=o.slug),
     Edition: lambda o: path_for("api:edition-detail", key=edition_key(o)),
-    SubForum: lambda o: path_for("api:subforum-detail", key=edition_key(o.edition), slug=o.slug),
+    SubForum: lambda o: path_for("api:sub-forum-detail", key=edition_key(o.edition), slug=o.slug),
     Participant: lambda o: path_for("api:participant-detail", slug=o.slug),
     Organization: lambda o: path_for("api:organization-detail", slug=o.slug),
     Topic: lambda o: path_for("api:topic-detail", slug=o.slug),
@@ -251,11 +251,7 @@ class EditionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_calendar_url(self, edition):
-        path = path_for(
-            "archive:edition-calendar",
-            slug=edition.forum.slug,
-            number=edition.number,
-        )
+        path = path_for("archive:edition-calendar", edition_key=edition.key)
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 

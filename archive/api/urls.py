@@ -1,25 +1,12 @@
 """/api/: one list and one detail address per resource, each record by its natural key."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
+from ..http import converters  # noqa: F401 (registers <edition:...>)
 from . import views
 
 app_name = "api"
 
-
-class EditionKeyConverter:
-    """ "<forum-slug>-<number>", e.g. "beijing-tokyo-forum-20"."""
-
-    regex = r"[-a-zA-Z0-9_]+-[0-9]{1,5}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(EditionKeyConverter, "edition")
 
 LIST = {"get": "list"}
 DETAIL = {"get": "retrieve"}
@@ -38,7 +25,7 @@ urlpatterns = [
     path("docs/", views.DocsView.as_view(), name="docs"),
     *_pair("forums", views.ForumViewSet, "forum", "<slug:slug>"),
     *_pair("editions", views.EditionViewSet, "edition", "<edition:key>"),
-    *_pair("sub-forums", views.SubForumViewSet, "subforum", "<edition:key>/<slug:slug>"),
+    *_pair("sub-forums", views.SubForumViewSet, "sub-forum", "<edition:key>/<slug:slug>"),
     *_pair("participants", views.ParticipantViewSet, "participant", "<slug:slug>"),
     *_pair("organizations", views.OrganizationViewSet, "organization", "<slug:slug>"),
     *_pair(

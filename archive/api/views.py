@@ -1,10 +1,10 @@
-"""Read-only viewsets: each names a query from archive.queries and a FilterSet.
+"""Read-only viewsets: each starts from its model's `visible_to(user)` and a named QuerySet
+method (the same reads and orders as the pages), plus a FilterSet.
 
 Every response to a read is public and cacheable (Cache-Control: public, max-age=300) and open to
 any origin (Access-Control-Allow-Origin: *). Anything but GET, HEAD and OPTIONS gets 405.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -16,9 +16,19 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from .. import queries
-from ..filters import EDITION_KEY, EditionFilter, OrganizationFilter, ParticipantFilter
-from ..models import Edition, Forum, Source, SubForum, Topic
+from ..filters import EditionFilter, OrganizationFilter, ParticipantFilter
+from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
+from ..models import (
+    Appearance,
+    Edition,
+    Forum,
+    Organization,
+    Participant,
+    Source,
+    Statement,
+    SubForum,
+    Topic,
+)
 from . import serializers
 from .filters import AppearanceFilter, StatementFilter, SubForumFilter
 
@@ -57,18 +67,6 @@ class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):
         return self.request.user
 
 
-def _edition_from_key(user, key):
-    match = EDITION_KEY.match(key)
-    if match is None:
-        raise Http404
-    try:
-        return queries.visible_editions(user).get(
-            forum__slug=match["forum"], number=int(match["number"])
-        )
-    except Edition.DoesNotExist:
-        raise Http404 from None
-
-
 EDITION_KEY_PARAMETER = OpenApiParameter(
     "key",
     str,
@@ -83,7 +81,7 @@ class ForumViewSet(ArchiveViewSet):
     serializer_class = serializers.ForumSerializer
 
     def get_queryset(self):
-        return Forum.objects.prefetch_related("organizers").order_by("name", "pk")
+        return Forum.objects.visible_to(self.user).for_list()
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[EDITION_KEY_PARAMETER]))
@@ -95,30 +93,10 @@ class EditionViewSet(ArchiveViewSet):
     lookup_field = "key"
 
     def get_queryset(self):
-        return (
-            queries.edition_detail(self.user)
-            .prefetch_related(None)
-            .prefetch_related(
-                "co_organizers",
-                "sources",
-                "topics",
-                Prefetch(
-                    "sub_forums",
-                    queryset=SubForum.objects.order_by("order", "title"),
-                    to_attr="ordered_sub_forums",
-                ),
-            )
-            .order_by("-start_date", "-number")
-        )
+        return Edition.objects.visible_to(self.user).for_api()
 
     def get_object(self):
-        match = EDITION_KEY.match(self.kwargs["key"])
-        if match is None:
-            raise Http404
-        try:
-            return self.get_queryset().get(forum__slug=match["forum"], number=int(match["number"]))
-        except Edition.DoesNotExist:
-            raise Http404 from None
+        return visible_edition_or_404(self.get_queryset(), self.kwargs["key"])
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[EDITION_KEY_PARAMETER]))
@@ -129,19 +107,12 @@ class SubForumViewSet(ArchiveViewSet):
     filterset_class = SubForumFilter
 
     def get_queryset(self):
-        return (
-            queries.visible_sub_forums(self.user)
-            .select_related("edition__forum")
-            .prefetch_related("topics")
-            .order_by("-edition__start_date", "-edition__number", "order", "title")
-        )
+        return SubForum.objects.visible_to(self.user).for_list().prefetch_related("topics")
 
     def get_object(self):
-        edition = _edition_from_key(self.user, self.kwargs["key"])
-        try:
-            return self.get_queryset().get(edition=edition, slug=self.kwargs["slug"])
-        except SubForum.DoesNotExist:
-            raise Http404 from None
+        return visible_sub_forum_or_404(
+            self.get_queryset(), self.kwargs["key"], self.kwargs["slug"]
+        )
 
 
 class ParticipantViewSet(ArchiveViewSet):
@@ -151,7 +122,7 @@ class ParticipantViewSet(ArchiveViewSet):
     filterset_class = ParticipantFilter
 
     def get_queryset(self):
-        return queries.visible_participants(self.user).order_by("name", "pk")
+        return Participant.objects.visible_to(self.user).for_list()
 
 
 class OrganizationViewSet(ArchiveViewSet):
@@ -161,7 +132,7 @@ class OrganizationViewSet(ArchiveViewSet):
     filterset_class = OrganizationFilter
 
     def get_queryset(self):
-        return queries.visible_organizations(self.user).order_by("name", "pk")
+        return Organization.objects.visible_to(self.user).for_list()
 
 
 def _appearance_lookup(kwargs):
@@ -184,25 +155,10 @@ class AppearanceViewSet(ArchiveViewSet):
     filterset_class = AppearanceFilter
 
     def get_queryset(self):
-        return (
-            queries.visible_appearances(self.user)
-            # sub_forum__edition: a session's web address names its edition.
-            .select_related(
-                "edition__forum", "sub_forum__edition__forum", "participant", "organization"
-            )
-            .prefetch_related(queries.statements_prefetch(self.user))
-            .order_by(
-                "-edition__start_date",
-                "-edition__number",
-                "sub_forum__order",
-                "order",
-                "participant__name",
-                "pk",
-            )
-        )
+        return Appearance.objects.visible_to(self.user).for_api(self.user)
 
     def get_object(self):
-        edition = _edition_from_key(self.user, self.kwargs["key"])
+        edition = visible_edition_or_404(self.user, self.kwargs["key"])
         queryset = self.get_queryset().filter(edition=edition, **_appearance_lookup(self.kwargs))
         appearance = queryset.first()
         if appearance is None:
@@ -227,27 +183,10 @@ class StatementViewSet(ArchiveViewSet):
     filterset_class = StatementFilter
 
     def get_queryset(self):
-        return (
-            queries.visible_statements(self.user)
-            .select_related(
-                "appearance__edition__forum",
-                "appearance__sub_forum__edition__forum",
-                "appearance__participant",
-                "source",
-            )
-            .order_by(
-                "-appearance__edition__start_date",
-                "-appearance__edition__number",
-                "appearance__sub_forum__order",
-                "appearance__order",
-                "appearance__participant__name",
-                "number",
-                "pk",
-            )
-        )
+        return Statement.objects.visible_to(self.user).for_api()
 
     def get_object(self):
-        edition = _edition_from_key(self.user, self.kwargs["key"])
+        edition = visible_edition_or_404(self.user, self.kwargs["key"])
         lookup = {
             f"appearance__{key}": value for key, value in _appearance_lookup(self.kwargs).items()
         }
@@ -276,12 +215,7 @@ class TopicViewSet(ArchiveViewSet):
     serializer_class = serializers.TopicSerializer
 
     def get_queryset(self):
-        editions = queries.visible_editions(self.user)
-        sub_forums = queries.visible_sub_forums(self.user)
-        return Topic.objects.filter(
-            Exists(editions.filter(topics=OuterRef("pk")))
-            | Exists(sub_forums.filter(topics=OuterRef("pk")))
-        ).order_by("name", "pk")
+        return Topic.objects.visible_to(self.user).for_list()
 
 
 class SourceViewSet(ArchiveViewSet):
@@ -290,12 +224,7 @@ class SourceViewSet(ArchiveViewSet):
     serializer_class = serializers.SourceSerializer
 
     def get_queryset(self):
-        editions = queries.visible_editions(self.user)
-        statements = queries.visible_statements(self.user)
-        return Source.objects.filter(
-            Exists(editions.filter(sources=OuterRef("pk")))
-            | Exists(statements.filter(source=OuterRef("pk")))
-        ).order_by("title", "pk")
+        return Source.objects.visible_to(self.user).for_list()
 
 
 RESOURCES = [
@@ -312,7 +241,7 @@ RESOURCES = [
 LIST_NAMES = {
     "forums": "forum-list",
     "editions": "edition-list",
-    "sub-forums": "subforum-list",
+    "sub-forums": "sub-forum-list",
     "participants": "participant-list",
     "organizations": "organization-list",
     "appearances": "appearance-list",

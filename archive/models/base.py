@@ -1,10 +1,65 @@
-"""Pieces every archive model shares: slug natural keys and 'one name per line' lists."""
+"""Pieces every archive model shares: the visibility rule, slug natural keys, translated columns
+and 'one name per line' lists.
 
+The visibility rule, in one place: a draft edition and everything under it (sub-forums,
+appearances, statements) is hidden from anyone who may not preview drafts (`can_preview`: staff).
+A participant, organization, topic or source is public once a published edition (or something
+under one) uses it. Each model's QuerySet has `visible_to(user)` built on this rule; views, the API,
+feeds, calendars, sitemaps, downloads and cards all start from it.
+"""
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
+
+#: Pages that gather records across editions show at most this many rows (`bounded()`).
+CROSS_EDITION_LIMIT = 100
 
 
-class SlugQuerySet(models.QuerySet):
+def can_preview(user):
+    """Whether `user` may see drafts: signed-in staff. The one staff-preview rule."""
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def language_columns(*fields):
+    """Every language's column of translated fields: "theme" -> theme_en, theme_zh_hans, theme_ja.
+
+    A record is found by any of its translations, whatever the visitor's language (a plain
+    "theme" lookup would read the active language's column only).
+    """
+    columns = []
+    for name in fields:
+        *path, last = name.split("__")
+        columns += [
+            "__".join([*path, build_localized_fieldname(last, language)])
+            for language in settings.MODELTRANSLATION_LANGUAGES
+        ]
+    return columns
+
+
+def original_column(name):
+    """The original (English) column of a translated field: "name" -> "name_en".
+
+    Lists sort by it in every language: a translated column may be empty (NULL), and NULLs sort
+    last in no useful order, so the order would change with the visitor's language.
+    """
+    *path, last = name.split("__")
+    return "__".join(
+        [*path, build_localized_fieldname(last, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)]
+    )
+
+
+class ArchiveQuerySet(models.QuerySet):
+    def bounded(self, limit=None):
+        """At most `limit` (default CROSS_EDITION_LIMIT) rows, and whether more exist, in one
+        query."""
+        limit = CROSS_EDITION_LIMIT if limit is None else limit
+        rows = list(self[: limit + 1])
+        return rows[:limit], len(rows) > limit
+
+
+class SlugQuerySet(ArchiveQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 

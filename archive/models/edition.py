@@ -1,45 +1,112 @@
-"""One meeting of a forum, and the sessions it was divided into."""
+"""One meeting of a forum, and the sessions (sub-forums) it was divided into."""
 
-from functools import lru_cache
+import re
 
-from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import path_for
+from .base import ArchiveQuerySet, can_preview, original_column
 from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
 
+#: An edition's key: "<forum-slug>-<number>", e.g. "beijing-tokyo-forum-20". The regex of
+#: archive.http.converters.EditionKeyConverter and of every filter that takes an edition.
+EDITION_KEY_PATTERN = r"[-a-zA-Z0-9_]+-[0-9]{1,5}"
+EDITION_KEY = re.compile(r"^(?P<forum>[-a-zA-Z0-9_]+)-(?P<number>[0-9]{1,5})$")
 
-@lru_cache(maxsize=4096)
-def _ordinal(number, language):
-    """humanize's ordinal ("20th") of a number in a language: ten gettext calls, so remembered."""
-    return ordinal(number)
+#: The home page's timeline shows each forum's latest editions, at most this many.
+HOME_TIMELINE_LIMIT = 20
 
 
-class EditionQuerySet(models.QuerySet):
+def english_ordinal(number):
+    """20 -> "20th", 21 -> "21st", 112 -> "112th"."""
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+#: How each language names an edition: "20th Beijing-Tokyo Forum", "第20届…", "第20回…".
+TITLE_PATTERNS = {
+    "en": lambda number, forum: f"{english_ordinal(number)} {forum}",
+    "zh-hans": lambda number, forum: f"第{number}届{forum}",
+    "ja": lambda number, forum: f"第{number}回{forum}",
+}
+
+
+def edition_title(number, forum_name, language=None):
+    """An edition's title in a language (the active one by default), written once for every
+    output: pages, feeds, calendars, JSON-LD, cards, the API and citations."""
+    pattern = TITLE_PATTERNS.get(language or get_language() or "en", TITLE_PATTERNS["en"])
+    return pattern(number, forum_name)
+
+
+def make_key(forum_slug, number):
+    """An edition's key, "<forum-slug>-<number>": the one place it is built (Edition.key)."""
+    return f"{forum_slug}-{number}"
+
+
+def key_lookup(key, prefix=""):
+    """Filter arguments selecting the edition whose key (Edition.key) is `key`, or None when
+    `key` is not an edition key. `prefix` reaches it from another model ("edition__")."""
+    match = EDITION_KEY.match(str(key))
+    if match is None:
+        return None
+    return {f"{prefix}forum__slug": match["forum"], f"{prefix}number": int(match["number"])}
+
+
+class EditionQuerySet(ArchiveQuerySet):
     def get_by_natural_key(self, forum_slug, number):
         return self.get(forum__slug=forum_slug, number=number)
+
+    def get_by_key(self, key):
+        """The edition whose key (Edition.key) is `key`; DoesNotExist for any other string."""
+        lookup = key_lookup(key)
+        if lookup is None:
+            raise self.model.DoesNotExist(f"Not an edition key: {key!r}")
+        return self.get(**lookup)
 
     def published(self):
         return self.filter(status=Edition.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """Published editions, plus drafts for staff who preview them."""
-        if user.is_authenticated and user.is_staff:
-            return self
-        return self.published()
+        """Published editions, plus drafts for those who may preview them."""
+        return self if can_preview(user) else self.published()
 
     def for_list(self):
+        """Lists of editions (pages, API, feed, calendars): latest first, with their forum."""
         return self.select_related("forum").order_by("-start_date", "-number")
 
-    def for_detail(self):
+    def _with_related(self, sub_forums):
         return self.select_related("forum").prefetch_related(
-            "co_organizers", "sources", "topics", "sub_forums__topics"
+            "co_organizers",
+            "sources",
+            "topics",
+            Prefetch("sub_forums", queryset=sub_forums, to_attr="ordered_sub_forums"),
         )
+
+    def for_detail(self):
+        """An edition page: organizers, sources, topics and its sessions in programme order
+        (`ordered_sub_forums`), each with its topics."""
+        return self._with_related(SubForum.objects.prefetch_related("topics").in_programme_order())
+
+    def for_api(self):
+        """The API's edition records: as `for_detail()` (sessions without their topics, which
+        the API links to), latest first as in `for_list()`."""
+        return self._with_related(SubForum.objects.in_programme_order()).order_by(
+            "-start_date", "-number"
+        )
+
+    def neighbours(self, edition):
+        """The previous and next editions of the same forum in this queryset, by number."""
+        siblings = self.filter(forum_id=edition.forum_id).select_related("forum")
+        previous = siblings.filter(number__lt=edition.number).order_by("-number").first()
+        following = siblings.filter(number__gt=edition.number).order_by("number").first()
+        return previous, following
 
 
 class Edition(models.Model):
@@ -126,7 +193,7 @@ class Edition(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return path_for("archive:edition-detail", slug=self.forum.slug, number=self.number)
+        return path_for("archive:edition-detail", edition_key=self.key)
 
     def natural_key(self):
         return self.forum.natural_key() + (self.number,)
@@ -135,11 +202,12 @@ class Edition(models.Model):
 
     @property
     def title(self):
-        return f"{_ordinal(self.number, get_language())} {self.forum.name}"
+        return edition_title(self.number, self.forum.name)
 
     @property
-    def slug(self):
-        return f"{self.forum.slug}-{self.number}"
+    def key(self):
+        """ "<forum-slug>-<number>": the edition in URLs, the API, filters and file names."""
+        return make_key(self.forum.slug, self.number)
 
     @property
     def is_published(self):
@@ -150,12 +218,37 @@ class Edition(models.Model):
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
 
-class SubForumQuerySet(models.QuerySet):
+class SubForumQuerySet(ArchiveQuerySet):
     def get_by_natural_key(self, forum_slug, number, slug):
         return self.get(edition__forum__slug=forum_slug, edition__number=number, slug=slug)
 
+    def get_by_key(self, edition_key, slug):
+        """The session `slug` of the edition whose key is `edition_key`; DoesNotExist if none."""
+        lookup = key_lookup(edition_key, prefix="edition__")
+        if lookup is None:
+            raise self.model.DoesNotExist(f"Not an edition key: {edition_key!r}")
+        return self.get(slug=slug, **lookup)
+
     def published(self):
         return self.filter(edition__status=Edition.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        return self if can_preview(user) else self.published()
+
+    def in_programme_order(self):
+        """An edition's sessions as its programme lists them (title in the original language:
+        the same order in every language)."""
+        return self.order_by("order", original_column("title"), "pk")
+
+    def for_list(self):
+        """Sessions across editions (API, topic pages, sitemap): latest edition first, each
+        edition's sessions in programme order."""
+        return self.select_related("edition__forum").order_by(
+            "-edition__start_date", "-edition__number", "order", original_column("title"), "pk"
+        )
+
+    def for_detail(self):
+        return self.select_related("edition__forum").prefetch_related("topics", "edition__sources")
 
 
 class SubForum(models.Model):
@@ -198,12 +291,7 @@ class SubForum(models.Model):
 
     def get_absolute_url(self):
         edition = self.edition
-        return path_for(
-            "archive:subforum-detail",
-            slug=edition.forum.slug,
-            number=edition.number,
-            subforum=self.slug,
-        )
+        return path_for("archive:sub-forum-detail", edition_key=edition.key, sub_forum=self.slug)
 
     def natural_key(self):
         return self.edition.natural_key() + (self.slug,)

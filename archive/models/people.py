@@ -2,14 +2,28 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import path_for
-from .base import SlugKeyed
+from .base import ArchiveQuerySet, SlugKeyed, SlugQuerySet, can_preview, original_column
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
 from .reference import Organization, Source
+
+
+class ParticipantQuerySet(SlugQuerySet):
+    def visible_to(self, user):
+        """Everyone for staff; otherwise those with an appearance at a published edition."""
+        if can_preview(user):
+            return self
+        return self.filter(
+            Exists(Appearance.objects.published().filter(participant=OuterRef("pk")))
+        )
+
+    def for_list(self):
+        # The index participant_name_order serves this order.
+        return self.order_by("name", "pk")
 
 
 class Participant(SlugKeyed):
@@ -32,6 +46,8 @@ class Participant(SlugKeyed):
         ),
     )
 
+    objects = models.Manager.from_queryset(ParticipantQuerySet)()
+
     class Meta:
         ordering = ["name"]
         # The participant list's order: its first pages read 50 rows of this index instead of
@@ -47,7 +63,7 @@ class Participant(SlugKeyed):
         return path_for("archive:participant-detail", slug=self.slug)
 
 
-class AppearanceQuerySet(models.QuerySet):
+class AppearanceQuerySet(ArchiveQuerySet):
     def get_by_natural_key(self, participant_slug, forum_slug, number, subforum_slug, role):
         return self.get(
             participant__slug=participant_slug,
@@ -59,6 +75,65 @@ class AppearanceQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(edition__status=Edition.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        return self if can_preview(user) else self.published()
+
+    def with_statements(self, user):
+        """Each appearance's statements that `user` may see, in order, each with its source."""
+        return self.prefetch_related(
+            Prefetch(
+                "statements",
+                queryset=Statement.objects.visible_to(user)
+                .select_related("source")
+                .order_by("number"),
+            )
+        )
+
+    def in_programme_order(self):
+        """An edition's people in programme order, each with participant and organization.
+
+        Programme order: those at the forum as a whole (no session) first, then session by
+        session in SubForum's programme order, each session in speaking order. The order is
+        total (ties broken by id), so pages of it never overlap or skip a row.
+        """
+        return self.select_related("participant", "organization").order_by(
+            F("sub_forum__order").asc(nulls_first=True),
+            original_column("sub_forum__title"),
+            "sub_forum_id",
+            "order",
+            "participant__name",
+            "pk",
+        )
+
+    def in_speaking_order(self):
+        """A session's people in speaking order, each with participant and organization."""
+        return self.select_related("participant", "organization").order_by(
+            "order", "participant__name", "pk"
+        )
+
+    def latest_first(self):
+        """Appearances across editions (participant and organization pages): latest first."""
+        return self.select_related(
+            "edition__forum", "sub_forum__edition__forum", "organization", "participant"
+        ).order_by("-edition__start_date", "sub_forum__order", "order", "participant__name", "pk")
+
+    def for_api(self, user):
+        # sub_forum__edition: a session's web address names its edition.
+        return (
+            self.select_related(
+                "edition__forum", "sub_forum__edition__forum", "participant", "organization"
+            )
+            .with_statements(user)
+            .order_by(
+                "-edition__start_date",
+                "-edition__number",
+                "sub_forum__order",
+                "order",
+                "participant__name",
+                "pk",
+            )
+        )
 
 
 class Appearance(models.Model):
@@ -175,7 +250,7 @@ class Appearance(models.Model):
             )
 
 
-class StatementQuerySet(models.QuerySet):
+class StatementQuerySet(ArchiveQuerySet):
     def get_by_natural_key(self, participant_slug, forum_slug, number, subforum_slug, role, seq):
         return self.get(
             appearance=Appearance.objects.get_by_natural_key(
@@ -186,6 +261,25 @@ class StatementQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(appearance__edition__status=Edition.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        return self if can_preview(user) else self.published()
+
+    def for_api(self):
+        return self.select_related(
+            "appearance__edition__forum",
+            "appearance__sub_forum__edition__forum",
+            "appearance__participant",
+            "source",
+        ).order_by(
+            "-appearance__edition__start_date",
+            "-appearance__edition__number",
+            "appearance__sub_forum__order",
+            "appearance__order",
+            "appearance__participant__name",
+            "number",
+            "pk",
+        )
 
 
 class Statement(models.Model):

@@ -1,11 +1,100 @@
 """Records that editions share: the series itself, organizations, topics and sources."""
 
 from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import path_for
-from .base import SlugKeyed, split_lines
+from .base import SlugKeyed, SlugQuerySet, can_preview, original_column, split_lines
+
+
+def _published_editions():
+    from .edition import Edition
+
+    return Edition.objects.published()
+
+
+class OrganizationQuerySet(SlugQuerySet):
+    def visible_to(self, user):
+        """Everyone for staff; otherwise organizations of a forum, co-organizers of a published
+        edition, and those a participant appeared for at one."""
+        if can_preview(user):
+            return self
+        from .people import Appearance
+
+        return self.filter(
+            Exists(Appearance.objects.published().filter(organization=OuterRef("pk")))
+            | Exists(_published_editions().filter(co_organizers=OuterRef("pk")))
+            | Exists(Forum.objects.filter(organizers=OuterRef("pk")))
+        )
+
+    def for_list(self):
+        return self.order_by(original_column("name"), "pk")
+
+
+class ForumQuerySet(SlugQuerySet):
+    def visible_to(self, user):
+        return self
+
+    def for_list(self):
+        return self.prefetch_related("organizers").order_by(original_column("name"), "pk")
+
+    def for_home(self, user, latest=None):
+        """Every forum with its organizers, its count of editions `user` may see and the latest
+        `latest` (default HOME_TIMELINE_LIMIT) of them, newest first."""
+        from .edition import HOME_TIMELINE_LIMIT, Edition
+
+        latest = HOME_TIMELINE_LIMIT if latest is None else latest
+        counted = Q() if can_preview(user) else Q(editions__status=Edition.Status.PUBLISHED)
+        return (
+            self.visible_to(user)
+            .annotate(edition_count=Count("editions", filter=counted))
+            .prefetch_related(
+                "organizers",
+                Prefetch(
+                    "editions",
+                    queryset=Edition.objects.visible_to(user)
+                    .select_related("forum")
+                    .order_by("-number")[:latest],
+                    to_attr="latest_editions",
+                ),
+            )
+            .order_by(original_column("name"), "pk")
+        )
+
+
+class TopicQuerySet(SlugQuerySet):
+    def visible_to(self, user):
+        """Every topic for staff; otherwise those a published edition or session discussed
+        (a topic only drafts use would leak unpublished work)."""
+        if can_preview(user):
+            return self
+        from .edition import SubForum
+
+        return self.filter(
+            Exists(_published_editions().filter(topics=OuterRef("pk")))
+            | Exists(SubForum.objects.published().filter(topics=OuterRef("pk")))
+        )
+
+    def for_list(self):
+        return self.order_by(original_column("name"), "pk")
+
+
+class SourceQuerySet(SlugQuerySet):
+    def visible_to(self, user):
+        """Every source for staff; otherwise those a published edition or statement cites."""
+        if can_preview(user):
+            return self
+        from .people import Statement
+
+        return self.filter(
+            Exists(_published_editions().filter(sources=OuterRef("pk")))
+            | Exists(Statement.objects.published().filter(source=OuterRef("pk")))
+        )
+
+    def for_list(self):
+        return self.order_by(original_column("title"), "pk")
 
 
 class Organization(SlugKeyed):
@@ -32,6 +121,8 @@ class Organization(SlugKeyed):
         blank=True,
         help_text=_("One per line. Search finds the organization by any of them."),
     )
+
+    objects = models.Manager.from_queryset(OrganizationQuerySet)()
 
     class Meta:
         # The original (English) column: a translated column may be empty, and NULLs sort last
@@ -65,6 +156,8 @@ class Forum(SlugKeyed):
         Organization, verbose_name=_("organizers"), related_name="forums", blank=True
     )
 
+    objects = models.Manager.from_queryset(ForumQuerySet)()
+
     class Meta:
         # The original (English) column: a translated column may be empty, and NULLs sort last
         # in no useful order.
@@ -85,6 +178,8 @@ class Forum(SlugKeyed):
 
 class Topic(SlugKeyed):
     name = models.CharField(_("name"), max_length=100, unique=True)
+
+    objects = models.Manager.from_queryset(TopicQuerySet)()
 
     class Meta:
         # The original (English) column: a translated column may be empty, and NULLs sort last
@@ -117,6 +212,8 @@ class Source(SlugKeyed):
         blank=True,
         help_text=_("What editors inferred rather than read here, and why."),
     )
+
+    objects = models.Manager.from_queryset(SourceQuerySet)()
 
     class Meta:
         ordering = ["title_en"]  # see Organization.Meta.ordering

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from ..search import terms
+from ..models.search import terms
 
 register = template.Library()
 
@@ -95,10 +95,10 @@ def citation(context, record, sources=None):
     model = record._meta.model_name
     if model == "subforum":
         title = f"{record.title}, {record.edition.title}"
-        key = f"forumarchive:{record.edition.slug}-{record.slug}"
+        key = f"forumarchive:{record.edition.key}-{record.slug}"
     elif model == "edition":
         title = record.title
-        key = f"forumarchive:{record.slug}"
+        key = f"forumarchive:{record.key}"
     else:
         title = str(record)
         key = f"forumarchive:{model}-{record.slug}"

@@ -4,11 +4,14 @@
     {% portrait participant %}                 photo, or initials on a colour when there is none
     {% cover edition %}                        an edition's cover picture, or nothing
     {% picture some_image_field alt size="thumb" css_class="..." %}
-    <meta property="og:image" content="{% og_image_url edition %}">
 
 Every <img> carries width, height (so the page does not jump while it loads), srcset, sizes,
 loading="lazy" and decoding="async". A picture whose file is missing or unreadable falls back to
 the placeholder (or to nothing) instead of breaking the page; the failure is logged.
+
+Rendering never decodes a picture or writes a file: renditions are made when a picture is saved
+(archive/models/image_fields.py) and by `manage.py rebuild_renditions`. A picture whose
+renditions are missing is shown from its original, and the warning names the command.
 """
 
 import logging
@@ -18,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from .. import images, social
+from .. import images
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -35,11 +38,17 @@ def picture_html(file, alt, *, size="medium", css_class=""):
     if not file:
         return ""
     try:
-        plan = images.renditions(file.name, storage=file.storage)
+        plan = images.rendition_plan(file.name, storage=file.storage)
+        complete = all(file.storage.exists(r.name) for items in plan.values() for r in items)
     except (OSError, ValueError, ValidationError):
         logger.warning("Cannot show picture %s", file.name, exc_info=True)
         return ""
     index = images.RENDITION_WIDTHS.index(SIZES[size])
+    if not complete:
+        logger.warning(
+            "Renditions of %s are missing; run `manage.py rebuild_renditions`", file.name
+        )
+        return _original_html(file, plan, index, alt, css_class)
     webp = plan.pop("WEBP")
     (fallback,) = plan.values()
     shown = fallback[index]
@@ -53,6 +62,20 @@ def picture_html(file, alt, *, size="medium", css_class=""):
         shown.url,
         _srcset(fallback),
         sizes,
+        shown.width,
+        shown.height,
+        alt,
+        format_html(' class="{}"', css_class) if css_class else "",
+    )
+
+
+def _original_html(file, plan, index, alt, css_class):
+    """The stored original, sized as its rendition would be, while renditions are missing."""
+    (fallback,) = (items for fmt, items in plan.items() if fmt != "WEBP")
+    shown = fallback[index]
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="{}"{} loading="lazy" decoding="async">',
+        file.storage.url(file.name),
         shown.width,
         shown.height,
         alt,
@@ -98,13 +121,3 @@ def cover(edition, size="medium", css_class="cover"):
     """An edition's cover picture, or nothing when it has none."""
     alt = _("Cover picture of the %(title)s") % {"title": edition.title}
     return picture_html(edition.cover, alt, size=size, css_class=css_class)
-
-
-@register.simple_tag(takes_context=True)
-def og_image_url(context, obj):
-    """Absolute address of the record's social card (1200 × 630 PNG), versioned by its text."""
-    path = social.card_url(obj)
-    request = context.get("request")
-    if not path or request is None:
-        return path
-    return request.build_absolute_uri(path)

@@ -27,7 +27,7 @@ import json
 from django.urls import reverse
 from django.utils import translation
 from archive.api.serializers import API_PATHS
-from archive.sitemaps import SITEMAPS
+from archive.opendata.sitemaps import SITEMAPS
 from archive.models import (
     Appearance, Edition, Forum, Organization, Participant, Source, Statement, SubForum, Topic,
 )
@@ -44,7 +44,7 @@ with translation.override("en"):
     organization = first(Organization, appearances__edition=edition) or first(Organization)
     topic = first(Topic)
     forum = edition.forum
-    ekw = {"slug": forum.slug, "number": edition.number}
+    ekw = {"edition_key": edition.key}
     urls += [
         reverse("archive:home"),
         reverse("archive:edition-list"),
@@ -53,7 +53,7 @@ with translation.override("en"):
         sub_forum.get_absolute_url(),
         reverse("archive:participant-list"),
         reverse("archive:participant-list") + "?role=" + appearance.role,
-        reverse("archive:participant-list") + f"?edition={forum.slug}-{edition.number}",
+        reverse("archive:participant-list") + f"?edition={edition.key}",
         participant.get_absolute_url(),
         reverse("archive:organization-list"),
         organization.get_absolute_url(),
@@ -65,7 +65,7 @@ with translation.override("en"):
         reverse("archive:participant-list-csv"),
         reverse("archive:edition-feed"),
         reverse("archive:edition-card", kwargs=ekw),
-        reverse("archive:subforum-card", kwargs={**ekw, "subforum": sub_forum.slug}),
+        reverse("archive:sub-forum-card", kwargs={**ekw, "sub_forum": sub_forum.slug}),
         reverse("archive:participant-card", kwargs={"slug": participant.slug}),
     ]
     if topic is not None:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max, Q
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,9 +27,8 @@ from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from . import queries
-from .cache import cached_count
-from .models import Edition, Participant, Topic
+from ..cache import cached_count
+from ..models import Edition, Organization, Participant, SubForum, Topic
 
 PUBLISHED = Edition.Status.PUBLISHED
 
@@ -133,7 +132,9 @@ class StaticPagesSitemap(LocalizedSitemap):
 class EditionSitemap(LocalizedSitemap):
     def items(self):
         return (
-            queries.visible_editions(None).select_related("forum").order_by("forum__slug", "number")
+            Edition.objects.visible_to(None)
+            .select_related("forum")
+            .order_by("forum__slug", "number")
         )
 
     def lastmod(self, edition):
@@ -143,7 +144,7 @@ class EditionSitemap(LocalizedSitemap):
 class SubForumSitemap(LocalizedSitemap):
     def items(self):
         return (
-            queries.visible_sub_forums(None)
+            SubForum.objects.visible_to(None)
             .select_related("edition__forum")
             .order_by("edition__forum__slug", "edition__number", "order", "slug")
         )
@@ -154,7 +155,7 @@ class SubForumSitemap(LocalizedSitemap):
 
 class ParticipantSitemap(LocalizedSitemap):
     def items(self):
-        return queries.visible_participants(None).order_by("slug")
+        return Participant.objects.visible_to(None).order_by("slug")
 
     def prepare(self, participants):
         # From the participants' side, so SQLite walks each one's appearances (by index)
@@ -179,7 +180,7 @@ class ParticipantSitemap(LocalizedSitemap):
 
 class OrganizationSitemap(LocalizedSitemap):
     def items(self):
-        return queries.visible_organizations(None).order_by("slug")
+        return Organization.objects.visible_to(None).order_by("slug")
 
     def prepare(self, organizations):
         latest = dict(
@@ -201,11 +202,7 @@ class TopicSitemap(LocalizedSitemap):
         return None  # topics carry no lastmod
 
     def items(self):
-        # The same rule as the topic page: shown only once a published record uses it.
-        return Topic.objects.filter(
-            Exists(Edition.objects.published().filter(topics=OuterRef("pk")))
-            | Exists(queries.visible_sub_forums(None).filter(topics=OuterRef("pk")))
-        ).order_by("slug")
+        return Topic.objects.visible_to(None).order_by("slug")
 
 
 class UrlsetTemplate:

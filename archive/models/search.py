@@ -22,13 +22,12 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import (
-    AutoField,
-    BigAutoField,
+    BooleanField,
     Case,
     CharField,
     F,
+    Func,
     IntegerField,
-    Lookup,
     OuterRef,
     Q,
     Subquery,
@@ -41,7 +40,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from . import queries
+from .base import language_columns
+from .edition import Edition, SubForum
+from .people import Appearance, Participant, Statement
+from .reference import Organization
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_KIND = 20
@@ -72,22 +74,6 @@ def terms(query):
     return [term for term in query.split() if term]
 
 
-def translations(*fields):
-    """Every language's column of translated fields: "theme" -> theme_en, theme_zh_hans, theme_ja.
-
-    A record is found by any of its translations, whatever the visitor's language (a plain
-    "theme" lookup would search the active language's column only).
-    """
-    columns = []
-    for name in fields:
-        *path, last = name.split("__")
-        columns += [
-            "__".join([*path, build_localized_fieldname(last, language)])
-            for language in settings.MODELTRANSLATION_LANGUAGES
-        ]
-    return columns
-
-
 def _in_language(path):
     """A translated column in the active language, falling back to English, for values()."""
     *parents, last = path.split("__")
@@ -109,19 +95,21 @@ SQLITE_INDEXES = {"archive_statement": "archive_statement_fts"}
 TRIGRAM = 3  # the trigram tokenizer matches words of at least this many characters
 
 
-@AutoField.register_lookup
-@BigAutoField.register_lookup
-class InArray(Lookup):
-    """`pk__in_array=<queryset of pks>`: `pk = ANY(ARRAY(subquery))`, PostgreSQL only."""
+class PkInArray(Func):
+    """`pk = ANY(ARRAY(subquery))` as a boolean expression, PostgreSQL only.
 
-    lookup_name = "in_array"
+    An expression used where it is needed, not a lookup registered on every AutoField of the
+    project as a side effect of importing this module."""
 
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        if rhs.startswith("(") and rhs.endswith(")"):
-            rhs = rhs[1:-1]  # ARRAY() takes the subquery itself
-        return f"{lhs} = ANY(ARRAY({rhs}))", [*lhs_params, *rhs_params]
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lhs, rhs = self.get_source_expressions()
+        lhs_sql, lhs_params = compiler.compile(lhs)
+        rhs_sql, rhs_params = compiler.compile(rhs)
+        if rhs_sql.startswith("(") and rhs_sql.endswith(")"):
+            rhs_sql = rhs_sql[1:-1]  # ARRAY() takes the subquery itself
+        return f"{lhs_sql} = ANY(ARRAY({rhs_sql}))", (*lhs_params, *rhs_params)
 
 
 def _sqlite_candidates(queryset, words):
@@ -170,7 +158,7 @@ def _matches(queryset, query, fields, text_fields=(), fuzzy_fields=None):
         candidates = queryset.filter(reduce(or_, similar, substring)).order_by().values("pk")
         # PostgreSQL runs the candidates' subquery once and fetches them by primary key; as
         # `IN (subquery)` its planner joined every row to them (60-200 ms at 250,000 rows).
-        queryset = queryset.filter(pk__in_array=candidates[:SEARCH_CANDIDATES])
+        queryset = queryset.filter(PkInArray(F("pk"), Subquery(candidates[:SEARCH_CANDIDATES])))
         similarity = [TrigramWordSimilarity(query, f) for f in fields]
         score = Greatest(*similarity) if len(similarity) > 1 else similarity[0]
         queryset = queryset.annotate(score=score, starts=starts)
@@ -205,7 +193,7 @@ def _group(key, label, rows):
 def _latest_appearance(user, **match):
     """Subqueries naming the latest visible edition a person or organization appeared at."""
     latest = (
-        queries.visible_appearances(user)
+        Appearance.objects.visible_to(user)
         .filter(**match)
         .order_by("-edition__start_date", "-edition__number")
     )
@@ -229,39 +217,39 @@ def search(query, user):
     if not query:
         return []
     editions = _matches(
-        queries.visible_editions(user).select_related("forum"),
+        Edition.objects.visible_to(user).select_related("forum"),
         query,
-        translations("theme", "city", "country", "forum__name", "forum__alternative_names"),
-        text_fields=translations("theme"),
+        language_columns("theme", "city", "country", "forum__name", "forum__alternative_names"),
+        text_fields=language_columns("theme"),
     )
     sub_forums = _matches(
-        queries.visible_sub_forums(user).select_related("edition__forum"),
+        SubForum.objects.visible_to(user).select_related("edition__forum"),
         query,
-        translations("title", "description"),
-        text_fields=translations("title", "description"),
-        fuzzy_fields=translations("title"),
+        language_columns("title", "description"),
+        text_fields=language_columns("title", "description"),
+        fuzzy_fields=language_columns("title"),
     )
     participants = _matches_then_annotate(
-        queries.visible_participants(user),
+        Participant.objects.visible_to(user),
         query,
         ["name", "native_name"],
         _latest_appearance(user, participant=OuterRef("pk")),
     )
     organizations = _matches_then_annotate(
-        queries.visible_organizations(user),
+        Organization.objects.visible_to(user),
         query,
-        [*translations("name"), "native_name", "alternative_names"],
+        [*language_columns("name"), "native_name", "alternative_names"],
         _latest_appearance(user, organization=OuterRef("pk")),
     )
     statements = _matches(
-        queries.visible_statements(user).select_related(
+        Statement.objects.visible_to(user).select_related(
             "appearance__participant",
             "appearance__edition__forum",
             "appearance__sub_forum__edition__forum",
         ),
         query,
-        translations("text"),
-        text_fields=translations("text"),
+        language_columns("text"),
+        text_fields=language_columns("text"),
         fuzzy_fields=(),
     )
     return [

@@ -1,4 +1,4 @@
-"""schema.org JSON-LD for public pages, and the escaping that makes it safe inside <script>.
+"""schema.org JSON-LD for public pages (escaped for HTML by archive/templatetags/opendata.py).
 
 Edition pages describe an `Event` (its forum is the `superEvent`, an `EventSeries`; its sessions
 are `subEvent`s); session pages an `Event` under the edition; participant pages a `Person` with
@@ -7,28 +7,15 @@ the posts and organizations they held at each appearance; the home page each for
 eventAttendanceMode) are left out rather than guessed.
 
 Each builder uses only rows the view has already loaded (with its select/prefetch), so the markup
-adds no queries.
+adds no queries. Views put the result in the context; the `page_jsonld` tag renders it.
 """
 
-import json
-
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from .calendars import edition_location
 
 CONTEXT = "https://schema.org"
 SCHEDULED = "https://schema.org/EventScheduled"
-
-# As django.utils.html.json_script does: no "<", ">" or "&" reaches the page, so stored text such
-# as "</script>" cannot close the element.
-_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
-
-
-def render_script(data):
-    """<script type="application/ld+json"> holding `data`, escaped for an HTML page."""
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=False).translate(_ESCAPES)
-    return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # escaped above
 
 
 def _absolute(request, path):

@@ -14,11 +14,11 @@ import csv
 import io
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from . import queries
-from .filters import ParticipantFilter
+from ..filters import ParticipantFilter
+from ..http.lookups import visible_edition_or_404
+from ..models import Appearance, Participant
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -49,7 +49,7 @@ def participants_csv(request):
     """Every participant the list would show with the same filters (all pages, not one)."""
     filterset = ParticipantFilter(
         request.GET or None,
-        queryset=queries.visible_participants(request.user).order_by("name", "pk"),
+        queryset=Participant.objects.visible_to(request.user).for_list(),
         request=request,
     )
     header = ["slug", "name", "native_name", "country", "url"]
@@ -61,13 +61,9 @@ def participants_csv(request):
 
 
 @require_safe
-def edition_appearances_csv(request, slug, number):
+def edition_appearances_csv(request, edition_key):
     """Everyone at an edition, in programme order: session, role, position and organization."""
-    edition = get_object_or_404(
-        queries.visible_editions(request.user).select_related("forum"),
-        forum__slug=slug,
-        number=number,
-    )
+    edition = visible_edition_or_404(request.user, edition_key)
     header = [
         "edition",
         "session",
@@ -78,7 +74,7 @@ def edition_appearances_csv(request, slug, number):
         "organization",
         "participant_url",
     ]
-    key = f"{edition.forum.slug}-{edition.number}"
+    key = edition.key
     rows = (
         [
             key,
@@ -91,8 +87,8 @@ def edition_appearances_csv(request, slug, number):
             request.build_absolute_uri(appearance.participant.get_absolute_url()),
         ]
         # The page's programme order: the edition as a whole first, then session by session.
-        for appearance in queries.edition_appearances(edition, request.user)
+        for appearance in Appearance.objects.filter(edition=edition)
+        .in_programme_order()
         .select_related("sub_forum")
-        .prefetch_related(None)
     )
     return csv_response(f"{key}-appearances.csv", header, rows)

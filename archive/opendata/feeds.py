@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from . import queries
+from ..models import Edition
 from .calendars import edition_location
 
 FEED_LENGTH = 50
@@ -30,12 +30,7 @@ class EditionFeed(Feed):
         return reverse("archive:edition-feed")
 
     def items(self):
-        return (
-            queries.visible_editions(None)
-            .select_related("forum")
-            .prefetch_related("topics")
-            .order_by("-start_date", "-number")[:FEED_LENGTH]
-        )
+        return Edition.objects.visible_to(None).for_list().prefetch_related("topics")[:FEED_LENGTH]
 
     def item_title(self, edition):
         return edition.title
@@ -51,7 +46,7 @@ class EditionFeed(Feed):
 
     def item_guid(self, edition):
         year = f"{edition.start_date:%Y}"
-        return f"tag:forumarchive,{year}:edition-{edition.forum.slug}-{edition.number}"
+        return f"tag:forumarchive,{year}:edition-{edition.key}"
 
     item_guid_is_permalink = False
 

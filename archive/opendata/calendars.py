@@ -17,15 +17,15 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from . import queries
-from .models import Forum
+from ..http.lookups import visible_edition_or_404
+from ..models import Edition, Forum
 
 UID_DOMAIN = "forumarchive"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 def edition_uid(edition):
-    return f"edition-{edition.forum.slug}-{edition.number}@{UID_DOMAIN}"
+    return f"edition-{edition.key}@{UID_DOMAIN}"
 
 
 def edition_location(edition):
@@ -67,15 +67,15 @@ def _response(calendar, filename):
 
 def _published():
     # Calendars are public files: anonymous visibility whoever asks, so a cached copy is safe.
-    return queries.visible_editions(None).select_related("forum").order_by("start_date", "number")
+    return Edition.objects.visible_to(None).select_related("forum").order_by("start_date", "number")
 
 
 @require_safe
 @cache_control(public=True, max_age=3600)
-def edition_calendar(request, slug, number):
-    edition = get_object_or_404(_published(), forum__slug=slug, number=number)
+def edition_calendar(request, edition_key):
+    edition = visible_edition_or_404(_published(), edition_key)
     calendar = build_calendar([edition], request, edition.title)
-    return _response(calendar, f"{edition.forum.slug}-{edition.number}.ics")
+    return _response(calendar, f"{edition.key}.ics")
 
 
 @require_safe

@@ -22,13 +22,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import formats
 from django.utils.cache import patch_cache_control
 from django.utils.translation import override
 from PIL import Image, ImageDraw, ImageFont
 
-from . import queries
+from ..addresses import path_for
+from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
+from ..models import Edition, Participant, SubForum
+from ..models.base import can_preview
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -213,8 +215,6 @@ def ensure_card(card, storage=None):
 
 def card_for(obj):
     """The Card of an Edition, SubForum or Participant."""
-    from .models import Edition, Participant, SubForum
-
     if isinstance(obj, Edition):
         return edition_card(obj)
     if isinstance(obj, SubForum):
@@ -226,20 +226,12 @@ def card_for(obj):
 
 def card_url(obj):
     """The card's address, versioned by its text so that it can be cached for a year."""
-    from .models import Edition, Participant, SubForum
-
     if isinstance(obj, Edition):
-        path = reverse(
-            "archive:edition-card", kwargs={"slug": obj.forum.slug, "number": obj.number}
-        )
+        path = path_for("archive:edition-card", edition_key=obj.key)
     elif isinstance(obj, SubForum):
-        edition = obj.edition
-        path = reverse(
-            "archive:subforum-card",
-            kwargs={"slug": edition.forum.slug, "number": edition.number, "subforum": obj.slug},
-        )
+        path = path_for("archive:sub-forum-card", edition_key=obj.edition.key, sub_forum=obj.slug)
     elif isinstance(obj, Participant):
-        path = reverse("archive:participant-card", kwargs={"slug": obj.slug})
+        path = path_for("archive:participant-card", slug=obj.slug)
     else:
         return ""
     return f"{path}?v={card_for(obj).digest}"
@@ -257,31 +249,20 @@ def _card_response(request, obj):
         patch_cache_control(response, public=True, max_age=LONG_MAX_AGE, immutable=True)
     else:
         patch_cache_control(response, public=True, max_age=SHORT_MAX_AGE)
-    if queries.is_staff(request.user):
+    if can_preview(request.user):
         # Drafts are visible to staff only: their cards must not sit in shared caches.
         response["Cache-Control"] = "private, max-age=0"
     return response
 
 
-def edition_card_view(request, slug, number):
-    edition = get_object_or_404(
-        queries.visible_editions(request.user).select_related("forum"),
-        forum__slug=slug,
-        number=number,
-    )
-    return _card_response(request, edition)
+def edition_card_view(request, edition_key):
+    return _card_response(request, visible_edition_or_404(request.user, edition_key))
 
 
-def sub_forum_card_view(request, slug, number, subforum):
-    sub_forum = get_object_or_404(
-        queries.visible_sub_forums(request.user).select_related("edition__forum"),
-        edition__forum__slug=slug,
-        edition__number=number,
-        slug=subforum,
-    )
-    return _card_response(request, sub_forum)
+def sub_forum_card_view(request, edition_key, sub_forum):
+    return _card_response(request, visible_sub_forum_or_404(request.user, edition_key, sub_forum))
 
 
 def participant_card_view(request, slug):
-    participant = get_object_or_404(queries.visible_participants(request.user), slug=slug)
+    participant = get_object_or_404(Participant.objects.visible_to(request.user), slug=slug)
     return _card_response(request, participant)

@@ -1,0 +1,1 @@
+"""HTTP plumbing: path converters, the page cache and response headers."""

@@ -1,0 +1,1 @@
+"""Public HTML pages, one module per family of pages."""

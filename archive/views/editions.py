@@ -1,0 +1,136 @@
+"""Edition pages: the list of editions, an edition's page and each session's page."""
+
+from django.views.generic import DetailView
+
+from ..filters import EditionFilter
+from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
+from ..models import Appearance, Edition, SubForum
+from ..opendata import cards, jsonld
+from ..opendata.opengraph import page_meta
+from .lists import PEOPLE_PER_PAGE, FilteredListView, PageMetaMixin, page_address, paginate
+
+
+class EditionListView(FilteredListView):
+    extra_context = {"nav": "editions"}
+    template_name = "archive/edition_list.html"
+    filterset_class = EditionFilter
+
+    def base_queryset(self):
+        return Edition.objects.visible_to(self.request.user).for_list()
+
+
+def group_by_session(edition, appearances):
+    """A page of an edition's appearances as [{"sub_forum": ..., "appearances": [...]}, ...] in
+    programme order, each row given the edition and session already loaded (no query per row)."""
+    sub_forums = {sub_forum.pk: sub_forum for sub_forum in edition.ordered_sub_forums}
+    sessions = []
+    for appearance in appearances:
+        appearance.edition = edition
+        sub_forum = sub_forums.get(appearance.sub_forum_id)
+        if sub_forum is not None:
+            sub_forum.edition = edition
+            appearance.sub_forum = sub_forum
+        if not sessions or sessions[-1]["sub_forum"] is not sub_forum:
+            sessions.append({"sub_forum": sub_forum, "appearances": []})
+        sessions[-1]["appearances"].append(appearance)
+    return sessions
+
+
+class EditionDetailView(PageMetaMixin, DetailView):
+    extra_context = {"nav": "editions"}
+    template_name = "archive/edition_detail.html"
+    context_object_name = "edition"
+
+    def get_object(self, queryset=None):
+        user = self.request.user
+        return visible_edition_or_404(
+            Edition.objects.visible_to(user).for_detail(), self.kwargs["edition_key"]
+        )
+
+    def get_context_data(self, **kwargs):
+        edition = self.object
+        user = self.request.user
+        page, notice = paginate(
+            self.request,
+            Appearance.objects.filter(edition=edition).in_programme_order().with_statements(user),
+            PEOPLE_PER_PAGE,
+        )
+        previous, following = Edition.objects.visible_to(user).neighbours(edition)
+        page_url = edition.get_absolute_url()
+        kwargs.update(
+            sessions=group_by_session(edition, page.object_list),
+            appearance_count=page.paginator.count,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            page_notice=notice,
+            previous_edition=previous,
+            next_edition=following,
+            sources=list(edition.sources.all()),
+            page_url=page_url,
+            people_url=page_address(page_url, page),
+        )
+        return super().get_context_data(**kwargs)
+
+    def get_page_meta(self, context):
+        edition = self.object
+        return page_meta(
+            self.request,
+            title=edition.title,
+            description=edition.theme or edition.summary,
+            image_path=cards.card_url(edition),
+        )
+
+    def get_jsonld(self, context):
+        if not self.object.is_published:
+            return None  # a draft previewed by staff states nothing to machines
+        return jsonld.edition_data(self.object, context["sessions"], self.request)
+
+
+class SubForumDetailView(PageMetaMixin, DetailView):
+    extra_context = {"nav": "editions"}
+    template_name = "archive/sub_forum_detail.html"
+    context_object_name = "sub_forum"
+
+    def get_object(self, queryset=None):
+        return visible_sub_forum_or_404(
+            SubForum.objects.visible_to(self.request.user).for_detail(),
+            self.kwargs["edition_key"],
+            self.kwargs["sub_forum"],
+        )
+
+    def get_context_data(self, **kwargs):
+        sub_forum = self.object
+        page, notice = paginate(
+            self.request,
+            Appearance.objects.filter(sub_forum=sub_forum)
+            .in_speaking_order()
+            .with_statements(self.request.user),
+            PEOPLE_PER_PAGE,
+        )
+        page_url = sub_forum.get_absolute_url()
+        kwargs.update(
+            edition=sub_forum.edition,
+            appearances=page.object_list,
+            appearance_count=page.paginator.count,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            page_notice=notice,
+            sources=list(sub_forum.edition.sources.all()),
+            page_url=page_url,
+            people_url=page_address(page_url, page),
+        )
+        return super().get_context_data(**kwargs)
+
+    def get_page_meta(self, context):
+        sub_forum = self.object
+        return page_meta(
+            self.request,
+            title=f"{sub_forum.title} · {sub_forum.edition.title}",
+            description=sub_forum.description,
+            image_path=cards.card_url(sub_forum),
+        )
+
+    def get_jsonld(self, context):
+        if not self.object.edition.is_published:
+            return None
+        return jsonld.sub_forum_data(self.object, context["appearances"], self.request)

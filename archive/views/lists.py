@@ -1,0 +1,97 @@
+"""What every public page shares: pagination that never fails, filtered lists, and the page's
+open-data metadata (JSON-LD and Open Graph), which views provide and templates render.
+
+Lists take their filters from GET through the FilterSets in archive.filters. An invalid filter
+value is reported on the page (filterset.errors) and ignored while the valid ones still apply;
+an invalid page number ("abc", past the end) shows the nearest real page with a notice. Neither
+ever gives a 404 or a 500.
+"""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import ListView
+
+from ..cache import cached_count
+from ..opendata.opengraph import page_meta
+
+#: Appearances (with what they said) per page on an edition or sub-forum page.
+PEOPLE_PER_PAGE = 25
+
+
+class CountCachedPaginator(Paginator):
+    """Counts through the cache (archive.cache.cached_count): same count, one query less."""
+
+    @cached_property
+    def count(self):
+        return cached_count(self.object_list)
+
+
+def paginate(request, queryset, per_page):
+    """The page of `queryset` that ?page= asks for, and a notice when it had to pick another.
+
+    A page number that is not a number, or past the end, shows the nearest real page instead of
+    a 404, with a notice saying so.
+    """
+    paginator = CountCachedPaginator(queryset, per_page)
+    raw = request.GET.get("page")
+    page = paginator.get_page(raw)
+    notice = None
+    if raw is not None and raw != str(page.number):
+        notice = _("There is no page “%(requested)s”; showing page %(shown)s of %(total)s.") % {
+            "requested": raw[:20],
+            "shown": page.number,
+            "total": paginator.num_pages,
+        }
+    return page, notice
+
+
+def page_address(url, page):
+    """The address of one page of a paginated record page (page 1 has no ?page=)."""
+    return url if page.number == 1 else f"{url}?page={page.number}"
+
+
+class PageMetaMixin:
+    """Puts the page's Open Graph data (`og`) and JSON-LD (`jsonld`) in the context.
+
+    Override `get_page_meta()` and `get_jsonld()`; templates only render what they are given.
+    """
+
+    def get_page_meta(self, context):
+        return page_meta(self.request)
+
+    def get_jsonld(self, context):
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["og"] = self.get_page_meta(context)
+        context["jsonld"] = self.get_jsonld(context)
+        return context
+
+
+class FilteredListView(PageMetaMixin, ListView):
+    """A list with a FilterSet from GET and pagination that never fails on a bad page."""
+
+    paginate_by = 50
+    filterset_class = None
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.base_queryset(), request=self.request
+        )
+        return self.filterset.qs
+
+    def paginate_queryset(self, queryset, page_size):
+        page, self.page_notice = paginate(self.request, queryset, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        context["page_notice"] = self.page_notice
+        context["is_filtered"] = bool(self.filterset.is_bound and self.filterset.form.cleaned_data)
+        return context

@@ -1,0 +1,52 @@
+"""The organization list and each organization's page."""
+
+from django.views.generic import DetailView
+
+from ..filters import OrganizationFilter
+from ..models import Appearance, Edition, Organization, base
+from ..opendata.opengraph import page_meta
+from .lists import FilteredListView, PageMetaMixin
+
+
+class OrganizationListView(FilteredListView):
+    extra_context = {"nav": "organizations"}
+    template_name = "archive/organization_list.html"
+    filterset_class = OrganizationFilter
+
+    def base_queryset(self):
+        return Organization.objects.visible_to(self.request.user).for_list()
+
+
+class OrganizationDetailView(PageMetaMixin, DetailView):
+    extra_context = {"nav": "organizations"}
+    template_name = "archive/organization_detail.html"
+    context_object_name = "organization"
+
+    def get_queryset(self):
+        return Organization.objects.visible_to(self.request.user).prefetch_related("forums")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        appearances, more_appearances = (
+            Appearance.objects.visible_to(user)
+            .filter(organization=self.object)
+            .latest_first()
+            .bounded()
+        )
+        editions, more_editions = (
+            Edition.objects.visible_to(user).filter(co_organizers=self.object).for_list().bounded()
+        )
+        kwargs.update(
+            appearances=appearances,
+            more_appearances=more_appearances,
+            co_organized=editions,
+            more_editions=more_editions,
+            limit=base.CROSS_EDITION_LIMIT,
+        )
+        return super().get_context_data(**kwargs)
+
+    def get_page_meta(self, context):
+        organization = self.object
+        return page_meta(
+            self.request, title=organization.name, description=organization.description
+        )

@@ -1,0 +1,31 @@
+"""The search page: hits grouped by kind of record (archive.models.search)."""
+
+from django.shortcuts import render
+
+from ..addresses import path_for
+from ..models.edition import edition_title, make_key
+from ..models.search import MAX_QUERY_LENGTH, clean_query
+from ..models.search import search as run_search
+from ..opendata.opengraph import page_meta
+
+
+def search(request):
+    query, truncated = clean_query(request.GET.get("q", ""))
+    groups = run_search(query, request.user)
+    for group in groups:
+        for hit in group.hits:
+            if getattr(hit, "last_edition_number", None):
+                forum_slug, number = hit.last_edition_forum_slug, hit.last_edition_number
+                hit.last_edition_url = path_for(
+                    "archive:edition-detail", edition_key=make_key(forum_slug, number)
+                )
+                hit.last_edition_title = edition_title(number, hit.last_edition_forum)
+    context = {
+        "query": query,
+        "truncated": truncated,
+        "max_length": MAX_QUERY_LENGTH,
+        "groups": groups,
+        "hit_count": sum(len(group.hits) for group in groups),
+        "og": page_meta(request),
+    }
+    return render(request, "archive/search.html", context)

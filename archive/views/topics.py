@@ -1,0 +1,37 @@
+"""A topic's page: the editions and sessions that discussed it."""
+
+from django.views.generic import DetailView
+
+from ..models import Edition, SubForum, Topic, base
+from ..opendata.opengraph import page_meta
+from .lists import PageMetaMixin
+
+
+class TopicDetailView(PageMetaMixin, DetailView):
+    extra_context = {"nav": "editions"}
+    template_name = "archive/topic_detail.html"
+    context_object_name = "topic"
+
+    def get_queryset(self):
+        # A topic only drafts use is a 404 to the public: it would leak unpublished work.
+        return Topic.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        sub_forums, more_sub_forums = (
+            SubForum.objects.visible_to(user).filter(topics=self.object).for_list().bounded()
+        )
+        editions, more_editions = (
+            Edition.objects.visible_to(user).filter(topics=self.object).for_list().bounded()
+        )
+        kwargs.update(
+            sub_forums=sub_forums,
+            more_sub_forums=more_sub_forums,
+            editions=editions,
+            more_editions=more_editions,
+            limit=base.CROSS_EDITION_LIMIT,
+        )
+        return super().get_context_data(**kwargs)
+
+    def get_page_meta(self, context):
+        return page_meta(self.request, title=self.object.name)
