@@ -344,3 +344,50 @@ def test_api_conforms_to_its_schema(case, conformance_data):
         response,
         checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
     )
+
+
+# --- The same order and the same filters in every language ---------------------------------
+
+
+def _published_with(**records):
+    edition = factories.EditionFactory()
+    for organization in records.get("organizations", ()):
+        factories.AppearanceFactory(edition=edition, organization=organization)
+    for topic in records.get("topics", ()):
+        edition.topics.add(topic)
+    for source in records.get("sources", ()):
+        edition.sources.add(source)
+    return edition
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja"])
+def test_api_orders_by_the_original_names_whatever_the_accept_language(client, db, language):
+    # Japanese names that sort the other way round, and one record with none at all.
+    _published_with(
+        organizations=[
+            factories.OrganizationFactory(name="Gamma Institute", slug="gamma"),
+            factories.OrganizationFactory(name="Beta Institute", name_ja="アルファ", slug="beta"),
+            factories.OrganizationFactory(name="Alpha Institute", name_ja="ゼータ", slug="alpha"),
+        ],
+        topics=[
+            factories.TopicFactory(name="Trade", name_ja="貿易", slug="trade"),
+            factories.TopicFactory(name="Media", name_ja="メディア", slug="media"),
+            factories.TopicFactory(name="Energy", slug="energy"),
+        ],
+        sources=[
+            factories.SourceFactory(title="Zeta report", title_ja="ア報告", slug="zeta"),
+            factories.SourceFactory(title="Alpha report", title_ja="ン報告", slug="alpha-r"),
+        ],
+    )
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+
+    def slugs(path):
+        return [row["slug"] for row in client.get(path, **headers).json()["results"]]
+
+    assert slugs("/api/organizations/") == ["alpha", "beta", "gamma"]
+    assert slugs("/api/topics/") == ["energy", "media", "trade"]
+    assert slugs("/api/sources/") == ["alpha-r", "zeta"]
+    # ... and the pages list them in that same order in that language.
+    html = client.get(f"/{language}/organizations/").content.decode()
+    shown = [html.index(slug) for slug in ("/alpha/", "/beta/", "/gamma/")]
+    assert shown == sorted(shown)

@@ -238,3 +238,44 @@ def test_lists_order_by_name_both_ways(client, path):
     descending = [o.name for o in client.get(path, {"ordering": "-name"}).context["object_list"]]
     assert [name.split()[0] for name in ascending] == ["Alpha", "Beta", "Gamma"]
     assert descending == ascending[::-1]
+
+
+# --- The same filter finds the same records in every language -------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja"])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"country": "Japan"}, ["kyoto"]),
+        ({"country": "日本"}, ["kyoto"]),
+        ({"city": "京都"}, ["kyoto"]),
+        ({"country": "China"}, ["beijing"]),  # no translation: matched by the original
+        ({"city": "beijing"}, ["beijing"]),
+    ],
+)
+def test_edition_text_filters_give_the_same_records_in_every_language(
+    client, db, language, query, expected
+):
+    forum = factories.ForumFactory(slug="f")
+    factories.EditionFactory(
+        forum=forum, number=1, city="Kyoto", city_ja="京都", country="Japan", country_ja="日本"
+    )
+    factories.EditionFactory(forum=forum, number=2, city="Beijing", country="China")
+    keys = {"f-1": "kyoto", "f-2": "beijing"}
+    page = client.get(f"/{language}/editions/", query)
+    assert [keys[edition.key] for edition in page.context["object_list"]] == expected
+    api = client.get("/api/editions/", query, HTTP_ACCEPT_LANGUAGE=language).json()
+    assert [keys[row["key"]] for row in api["results"]] == expected
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja"])
+def test_participant_country_filter_gives_the_same_people_in_every_language(client, db, language):
+    translated = factories.ParticipantFactory(slug="ja-person", country="Japan", country_ja="日本")
+    original_only = factories.ParticipantFactory(slug="en-person", country="Japan")
+    for person in (translated, original_only):
+        factories.AppearanceFactory(participant=person)
+    page = client.get(f"/{language}/participants/", {"country": "Japan"})
+    assert sorted(p.slug for p in page.context["object_list"]) == ["en-person", "ja-person"]
+    api = client.get("/api/participants/", {"country": "Japan"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert sorted(row["slug"] for row in api.json()["results"]) == ["en-person", "ja-person"]

@@ -5,8 +5,6 @@ import os
 
 import pytest
 from django.core.files.storage import default_storage
-from django.template import Context, Template
-from django.test import RequestFactory
 from PIL import Image
 
 from archive.opendata import cards as social
