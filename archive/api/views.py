@@ -58,6 +58,9 @@ class ArchivePagination(PageNumberPagination):
 
 
 class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Records of `model` as the public sees them: `visible_to(user).for_api()`."""
+
+    model = None
     pagination_class = ArchivePagination
     filter_backends = [DjangoFilterBackend]
     lookup_field = "slug"
@@ -65,6 +68,9 @@ class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):
     @property
     def user(self):
         return self.request.user
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.user).for_api()
 
 
 EDITION_KEY_PARAMETER = OpenApiParameter(
@@ -80,8 +86,7 @@ class ForumViewSet(ArchiveViewSet):
 
     serializer_class = serializers.ForumSerializer
 
-    def get_queryset(self):
-        return Forum.objects.visible_to(self.user).for_list()
+    model = Forum
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[EDITION_KEY_PARAMETER]))
@@ -92,8 +97,7 @@ class EditionViewSet(ArchiveViewSet):
     filterset_class = EditionFilter
     lookup_field = "key"
 
-    def get_queryset(self):
-        return Edition.objects.visible_to(self.user).for_api()
+    model = Edition
 
     def get_object(self):
         return visible_edition_or_404(self.get_queryset(), self.kwargs["key"])
@@ -106,8 +110,7 @@ class SubForumViewSet(ArchiveViewSet):
     serializer_class = serializers.SubForumSerializer
     filterset_class = SubForumFilter
 
-    def get_queryset(self):
-        return SubForum.objects.visible_to(self.user).for_list().prefetch_related("topics")
+    model = SubForum
 
     def get_object(self):
         return visible_sub_forum_or_404(
@@ -121,8 +124,7 @@ class ParticipantViewSet(ArchiveViewSet):
     serializer_class = serializers.ParticipantSerializer
     filterset_class = ParticipantFilter
 
-    def get_queryset(self):
-        return Participant.objects.visible_to(self.user).for_list()
+    model = Participant
 
 
 class OrganizationViewSet(ArchiveViewSet):
@@ -131,8 +133,7 @@ class OrganizationViewSet(ArchiveViewSet):
     serializer_class = serializers.OrganizationSerializer
     filterset_class = OrganizationFilter
 
-    def get_queryset(self):
-        return Organization.objects.visible_to(self.user).for_list()
+    model = Organization
 
 
 def _appearance_lookup(kwargs):
@@ -154,8 +155,7 @@ class AppearanceViewSet(ArchiveViewSet):
     serializer_class = serializers.AppearanceSerializer
     filterset_class = AppearanceFilter
 
-    def get_queryset(self):
-        return Appearance.objects.visible_to(self.user).for_api(self.user)
+    model = Appearance
 
     def get_object(self):
         edition = visible_edition_or_404(self.user, self.kwargs["key"])
@@ -182,8 +182,7 @@ class StatementViewSet(ArchiveViewSet):
     serializer_class = serializers.StatementSerializer
     filterset_class = StatementFilter
 
-    def get_queryset(self):
-        return Statement.objects.visible_to(self.user).for_api()
+    model = Statement
 
     def get_object(self):
         edition = visible_edition_or_404(self.user, self.kwargs["key"])
@@ -214,8 +213,7 @@ class TopicViewSet(ArchiveViewSet):
 
     serializer_class = serializers.TopicSerializer
 
-    def get_queryset(self):
-        return Topic.objects.visible_to(self.user).for_list()
+    model = Topic
 
 
 class SourceViewSet(ArchiveViewSet):
@@ -223,8 +221,7 @@ class SourceViewSet(ArchiveViewSet):
 
     serializer_class = serializers.SourceSerializer
 
-    def get_queryset(self):
-        return Source.objects.visible_to(self.user).for_list()
+    model = Source
 
 
 RESOURCES = [

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from ..addresses import path_for
+
 #: Pages that gather records across editions show at most this many rows (`bounded()`).
 CROSS_EDITION_LIMIT = 100
 
@@ -63,6 +65,10 @@ class SlugQuerySet(ArchiveQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    def for_api(self):
+        """The API lists records in the pages' order (`for_list()`)."""
+        return self.for_list()
+
 
 SlugManager = models.Manager.from_queryset(SlugQuerySet)
 
@@ -83,6 +89,15 @@ class SlugKeyed(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class PageAtSlug:
+    """A record with a public page addressed by its slug, at the URL named `detail_url_name`."""
+
+    detail_url_name = None
+
+    def get_absolute_url(self):
+        return path_for(self.detail_url_name, slug=self.slug)
 
 
 def split_lines(text):

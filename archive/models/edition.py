@@ -250,6 +250,9 @@ class SubForumQuerySet(ArchiveQuerySet):
     def for_detail(self):
         return self.select_related("edition__forum").prefetch_related("topics", "edition__sources")
 
+    def for_api(self):
+        return self.for_list().prefetch_related("topics")
+
 
 class SubForum(models.Model):
     class Kind(models.TextChoices):

@@ -5,8 +5,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..addresses import path_for
-from .base import ArchiveQuerySet, SlugKeyed, SlugQuerySet, can_preview, original_column
+from .base import ArchiveQuerySet, PageAtSlug, SlugKeyed, SlugQuerySet, can_preview, original_column
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
 from .reference import Organization, Source
@@ -26,7 +25,8 @@ class ParticipantQuerySet(SlugQuerySet):
         return self.order_by("name", "pk")
 
 
-class Participant(SlugKeyed):
+class Participant(PageAtSlug, SlugKeyed):
+    detail_url_name = "archive:participant-detail"
     name = models.CharField(_("name"), max_length=200)
     native_name = models.CharField(
         _("native-script name"),
@@ -58,9 +58,6 @@ class Participant(SlugKeyed):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return path_for("archive:participant-detail", slug=self.slug)
 
 
 class AppearanceQuerySet(ArchiveQuerySet):
@@ -118,13 +115,14 @@ class AppearanceQuerySet(ArchiveQuerySet):
             "edition__forum", "sub_forum__edition__forum", "organization", "participant"
         ).order_by("-edition__start_date", "sub_forum__order", "order", "participant__name", "pk")
 
-    def for_api(self, user):
+    def for_api(self):
+        """The API's appearances (anonymous, like every API read), latest edition first."""
         # sub_forum__edition: a session's web address names its edition.
         return (
             self.select_related(
                 "edition__forum", "sub_forum__edition__forum", "participant", "organization"
             )
-            .with_statements(user)
+            .with_statements(None)
             .order_by(
                 "-edition__start_date",
                 "-edition__number",

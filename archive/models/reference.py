@@ -5,8 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..addresses import path_for
-from .base import SlugKeyed, SlugQuerySet, can_preview, original_column, split_lines
+from .base import PageAtSlug, SlugKeyed, SlugQuerySet, can_preview, original_column, split_lines
 
 
 def _published_editions():
@@ -97,7 +96,9 @@ class SourceQuerySet(SlugQuerySet):
         return self.order_by(original_column("title"), "pk")
 
 
-class Organization(SlugKeyed):
+class Organization(PageAtSlug, SlugKeyed):
+    detail_url_name = "archive:organization-detail"
+
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
         MEDIA = "media", _("Media")
@@ -133,9 +134,6 @@ class Organization(SlugKeyed):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return path_for("archive:organization-detail", slug=self.slug)
 
     @property
     def alternative_name_list(self):
@@ -176,7 +174,9 @@ class Forum(SlugKeyed):
         return split_lines(self.alternative_names)
 
 
-class Topic(SlugKeyed):
+class Topic(PageAtSlug, SlugKeyed):
+    detail_url_name = "archive:topic-detail"
+
     name = models.CharField(_("name"), max_length=100, unique=True)
 
     objects = models.Manager.from_queryset(TopicQuerySet)()
@@ -190,9 +190,6 @@ class Topic(SlugKeyed):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return path_for("archive:topic-detail", slug=self.slug)
 
 
 class Source(SlugKeyed):
