@@ -46,7 +46,7 @@ def make_archive(hostile=False):
     factories.AppearanceFactory(
         participant=attendee,
         edition=edition,
-        role=Appearance.Role.PARTICIPANT,
+        role=Appearance.Role.ATTENDEE,
         organization=None,
         organization_name="Former Name Institute",
         position="-1+1",

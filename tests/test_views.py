@@ -155,7 +155,7 @@ def test_edition_page_groups_people_by_session_with_position_and_organization(cl
     appearance = edition.appearances.first()
     response = client.get(edition.get_absolute_url())
     html = response.content.decode()
-    assert [s["sub_forum"] for s in response.context["sessions"]] == [
+    assert [s["sub_forum"] for s in response.context["programme"]] == [
         None,
         edition.sub_forums.get(),
     ]
@@ -216,7 +216,7 @@ def test_edition_page_pages_its_people_in_programme_order(client):
 
     def shown(page):
         response = client.get(f"{edition.get_absolute_url()}?page={page}")
-        sessions = response.context["sessions"]
+        sessions = response.context["programme"]
         return response, [a.pk for s in sessions for a in s["appearances"]], sessions
 
     first, first_rows, first_sessions = shown(1)

@@ -36,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "appearances/<edition:key>/<slug:sub_forum>/<slug:participant>/<slug:role>/",
-        views.SessionAppearanceViewSet.as_view(DETAIL),
+        views.SubForumAppearanceViewSet.as_view(DETAIL),
         name="appearance-detail-session",
     ),
     *_pair(
@@ -47,7 +47,7 @@ urlpatterns = [
     ),
     path(
         "statements/<edition:key>/<slug:sub_forum>/<slug:participant>/<slug:role>/<int:number>/",
-        views.SessionStatementViewSet.as_view(DETAIL),
+        views.SubForumStatementViewSet.as_view(DETAIL),
         name="statement-detail-session",
     ),
     *_pair("topics", views.TopicViewSet, "topic", "<slug:slug>"),

@@ -171,7 +171,7 @@ class AppearanceViewSet(ArchiveViewSet):
         operation_id="appearances_session_retrieve", parameters=[EDITION_KEY_PARAMETER]
     )
 )
-class SessionAppearanceViewSet(AppearanceViewSet):
+class SubForumAppearanceViewSet(AppearanceViewSet):
     """An appearance in one session (sub-forum) of an edition."""
 
 
@@ -204,7 +204,7 @@ class StatementViewSet(ArchiveViewSet):
         operation_id="statements_session_retrieve", parameters=[EDITION_KEY_PARAMETER]
     )
 )
-class SessionStatementViewSet(StatementViewSet):
+class SubForumStatementViewSet(StatementViewSet):
     """A statement made in one session (sub-forum) of an edition."""
 
 

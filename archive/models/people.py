@@ -61,12 +61,12 @@ class Participant(PageAtSlug, SlugKeyed):
 
 
 class AppearanceQuerySet(ArchiveQuerySet):
-    def get_by_natural_key(self, participant_slug, forum_slug, number, subforum_slug, role):
+    def get_by_natural_key(self, participant_slug, forum_slug, number, sub_forum_slug, role):
         return self.get(
             participant__slug=participant_slug,
             edition__forum__slug=forum_slug,
             edition__number=number,
-            sub_forum__slug=subforum_slug or None,
+            sub_forum__slug=sub_forum_slug or None,
             role=role,
         )
 
@@ -143,7 +143,8 @@ class Appearance(models.Model):
         VIDEO_ADDRESS = "video-address", _("Video address")
         MODERATOR = "moderator", _("Moderator")
         PANELIST = "panelist", _("Panelist")
-        PARTICIPANT = "participant", _("Participant")
+        # Named ATTENDEE in code: a Participant is the person, this is the role "participant".
+        ATTENDEE = "participant", _("Participant")
 
     participant = models.ForeignKey(
         Participant,
@@ -249,10 +250,10 @@ class Appearance(models.Model):
 
 
 class StatementQuerySet(ArchiveQuerySet):
-    def get_by_natural_key(self, participant_slug, forum_slug, number, subforum_slug, role, seq):
+    def get_by_natural_key(self, participant_slug, forum_slug, number, sub_forum_slug, role, seq):
         return self.get(
             appearance=Appearance.objects.get_by_natural_key(
-                participant_slug, forum_slug, number, subforum_slug, role
+                participant_slug, forum_slug, number, sub_forum_slug, role
             ),
             number=seq,
         )

@@ -100,8 +100,8 @@ def _topics(topics):
     return [{"@type": "Thing", "name": topic.name} for topic in topics]
 
 
-def edition_data(edition, sessions, request):
-    """`sessions`: the edition page's [{"sub_forum": ..., "appearances": [...]}, ...]."""
+def edition_data(edition, programme, request):
+    """`programme`: the edition page's [{"sub_forum": ..., "appearances": [...]}, ...]."""
     data = {"@context": CONTEXT, **_edition_core(edition, request)}
     if edition.summary or edition.theme:
         data["description"] = edition.summary or edition.theme
@@ -125,7 +125,7 @@ def edition_data(edition, sessions, request):
     topics = _topics(edition.topics.all())
     if topics:
         data["about"] = topics
-    appearances = [a for session in sessions for a in session["appearances"]]
+    appearances = [a for group in programme for a in group["appearances"]]
     data.update(_people(appearances, request))
     return data
 

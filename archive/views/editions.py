@@ -19,21 +19,21 @@ class EditionListView(FilteredListView):
         return Edition.objects.visible_to(self.request.user).for_list()
 
 
-def group_by_session(edition, appearances):
+def group_by_sub_forum(edition, appearances):
     """A page of an edition's appearances as [{"sub_forum": ..., "appearances": [...]}, ...] in
-    programme order, each row given the edition and session already loaded (no query per row)."""
+    programme order, each row given the edition and sub-forum already loaded (no query per row)."""
     sub_forums = {sub_forum.pk: sub_forum for sub_forum in edition.ordered_sub_forums}
-    sessions = []
+    groups = []
     for appearance in appearances:
         appearance.edition = edition
         sub_forum = sub_forums.get(appearance.sub_forum_id)
         if sub_forum is not None:
             sub_forum.edition = edition
             appearance.sub_forum = sub_forum
-        if not sessions or sessions[-1]["sub_forum"] is not sub_forum:
-            sessions.append({"sub_forum": sub_forum, "appearances": []})
-        sessions[-1]["appearances"].append(appearance)
-    return sessions
+        if not groups or groups[-1]["sub_forum"] is not sub_forum:
+            groups.append({"sub_forum": sub_forum, "appearances": []})
+        groups[-1]["appearances"].append(appearance)
+    return groups
 
 
 class EditionDetailView(PageMetaMixin, DetailView):
@@ -58,7 +58,7 @@ class EditionDetailView(PageMetaMixin, DetailView):
         previous, following = Edition.objects.visible_to(user).neighbours(edition)
         page_url = edition.get_absolute_url()
         kwargs.update(
-            sessions=group_by_session(edition, page.object_list),
+            programme=group_by_sub_forum(edition, page.object_list),
             appearance_count=page.paginator.count,
             page_obj=page,
             is_paginated=page.has_other_pages(),
@@ -83,7 +83,7 @@ class EditionDetailView(PageMetaMixin, DetailView):
     def get_jsonld(self, context):
         if not self.object.is_published:
             return None  # a draft previewed by staff states nothing to machines
-        return jsonld.edition_data(self.object, context["sessions"], self.request)
+        return jsonld.edition_data(self.object, context["programme"], self.request)
 
 
 class SubForumDetailView(PageMetaMixin, DetailView):
