@@ -6,7 +6,7 @@ PORT ?= 8000
 ENV_FILE := var/local.env
 FIXTURES := $(sort $(wildcard fixtures/*/*.json))
 
-.PHONY: run setup install install-dev test lint bench clean
+.PHONY: run setup install install-dev test test-fast lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ node_modules/.installed: package.json package-lock.json
 
 test: install-dev $(ENV_FILE) node_modules/.installed
 	$(BIN)/python -m pytest -n auto
+
+# The fast suite while working: no browser, no servers or subprocesses (docs/testing.md).
+test-fast: install-dev $(ENV_FILE)
+	$(BIN)/python -m pytest -n auto -m "not browser and not slow"
 
 # The benchmark (README, Performance): BENCH_ARGS='--sizes S,M,L --engines sqlite,postgres --http'
 bench: install-dev $(ENV_FILE)

@@ -10,6 +10,8 @@ from bench import generate, inprocess, loadrate, serving
 
 from . import factories
 
+pytestmark = pytest.mark.slow  # builds a site and runs the harness
+
 PAGE_TYPES = [
     "home",
     "edition-list",

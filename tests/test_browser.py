@@ -21,7 +21,7 @@ from django.utils import translation
 
 from archive.models import Appearance, Edition, Organization, Statement
 
-from . import factories
+from . import factories, helpers
 
 try:
     from playwright.sync_api import sync_playwright
@@ -94,9 +94,9 @@ def page_paths():
 # The participants of the real 20th edition, as the participant list orders them (by name).
 EDITION_20_PARTICIPANTS = ["Fumihiko Kamio", "Gao Shaolin", "Wang Yi", "Xu Zhilong"]
 
-requires_browser = pytest.mark.skipif(
-    sync_playwright is None or not CHROMIUM.exists(),
-    reason="needs the playwright Python package and Debian's /usr/bin/chromium "
+requires_browser = helpers.requires(
+    sync_playwright is not None and CHROMIUM.exists(),
+    "needs the playwright Python package and Debian's /usr/bin/chromium "
     "(apt-get install chromium; never `playwright install`)",
 )
 
@@ -151,8 +151,10 @@ def _allow_orm_beside_playwright():
 @pytest.fixture(scope="module")
 def browser():
     """One chromium per module (and per xdist worker): launching costs about a second."""
-    if sync_playwright is None or not CHROMIUM.exists():
-        pytest.skip("needs the playwright package and /usr/bin/chromium")
+    helpers.need(
+        sync_playwright is not None and CHROMIUM.exists(),
+        "needs the playwright package and /usr/bin/chromium",
+    )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
@@ -321,7 +323,7 @@ def format_axe_violations(found):
 
 
 @requires_browser
-@pytest.mark.skipif(not AXE_JS.exists(), reason="needs node_modules/axe-core (run `npm ci`)")
+@helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
 def test_every_page_has_no_serious_accessibility_violations(browser, site):
     """axe-core's WCAG 2 A/AA and best-practice rules on each page type; "serious" and
     "critical" findings fail. The context bypasses the Content-Security-Policy only so that
@@ -342,10 +344,9 @@ def test_every_page_has_no_serious_accessibility_violations(browser, site):
 # --- HTML validity ---------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    shutil.which("java") is None or not VNU_JAR.exists(),
-    reason="needs java (apt-get install default-jre-headless) and node_modules/vnu-jar "
-    "(run `npm ci`)",
+@helpers.requires(
+    shutil.which("java") is not None and VNU_JAR.exists(),
+    "needs java (apt-get install default-jre-headless) and node_modules/vnu-jar (run `npm ci`)",
 )
 def test_every_page_is_valid_html(client, db, tmp_path):
     """The Nu HTML checker (one JVM for all pages) reports no error; warnings are allowed."""

@@ -6,7 +6,7 @@ from django.core.cache.backends.redis import RedisCache
 
 from archive import cache as page_cache
 
-from . import factories
+from . import factories, helpers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_cache")]
 
@@ -74,7 +74,7 @@ def redis_servers():
     try:
         first.clear()
     except Exception as exc:  # noqa: BLE001 - any connection failure means no Redis here
-        pytest.skip(f"Redis is not reachable on 127.0.0.1:6379 ({exc})")
+        helpers.need(False, f"Redis is not reachable on 127.0.0.1:6379 ({exc})")
     yield first, second
     first.clear()
 

@@ -19,6 +19,8 @@ from archive.models import (
     Topic,
 )
 
+from . import helpers
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = [
     ROOT / "fixtures/beijing-tokyo-forum" / name for name in ("series.json", "edition-20.json")
@@ -35,8 +37,10 @@ def fixture_records(model):
 
 @pytest.fixture(scope="module")
 def article():
-    if not ARTICLE.is_file():
-        pytest.skip(f"the source article is not here ({ARTICLE}); it lives in ../shared/sources/")
+    helpers.need(
+        ARTICLE.is_file(),
+        f"the source article is not here ({ARTICLE}); it lives in ../shared/sources/",
+    )
     return re.sub(r"\s+", " ", ARTICLE.read_text("utf-8"))
 
 

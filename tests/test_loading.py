@@ -453,9 +453,6 @@ def test_validation_and_writing_cost_the_same_queries_for_1_and_40_people(
         load_edition([path])
 
 
-@pytest.mark.skipif(
-    not (REAL_FIXTURES / "edition-20.json").exists(), reason="the real fixtures are not written"
-)
 def test_the_real_fixtures_load_and_reload_unchanged(db):
     files = [REAL_FIXTURES / "series.json", REAL_FIXTURES / "edition-20.json"]
 

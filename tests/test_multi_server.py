@@ -7,44 +7,32 @@ although B had the old page in the shared cache.
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import helpers
+
+ROOT = helpers.ROOT
 FIXTURES = [ROOT / "fixtures/beijing-tokyo-forum" / n for n in ("series.json", "edition-20.json")]
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
-def _redis_available():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 pytestmark = [
+    pytest.mark.slow,
+    # An engine choice, not a missing dependency: CI's PostgreSQL pass runs it.
     pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="needs PostgreSQL (run with DATABASE_URL=postgres://...), as production does",
+        not helpers.on_postgresql(),
+        reason="PostgreSQL only (run with DATABASE_URL=postgres://...), as production does",
     ),
-    pytest.mark.skipif(not _redis_available(), reason="needs Redis on 127.0.0.1:6379"),
+    helpers.requires(helpers.reachable(6379), "needs Redis on 127.0.0.1:6379"),
 ]
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(port, path):
@@ -72,7 +60,7 @@ def shared_env(transactional_db, tmp_path):
 
 @pytest.fixture
 def two_servers(shared_env):
-    ports = [_free_port(), _free_port()]
+    ports = [helpers.free_port(), helpers.free_port()]
     servers = [
         subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "forumarchive.wsgi"],
@@ -103,15 +91,7 @@ def two_servers(shared_env):
 
 
 def _load(env, *files):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "load_edition", "--update", *map(str, files)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    helpers.run_manage("load_edition", "--update", *files, env=env, timeout=120, check=True)
 
 
 def test_change_through_one_server_shows_on_the_others_very_next_response(

@@ -2,15 +2,14 @@
 
 import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import helpers
+
+ROOT = helpers.ROOT
 
 PRODUCTION_ENV = {
     "DEBUG": "0",
@@ -21,21 +20,7 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env_overrides, cwd=ROOT):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
-    }
-    env["FORUMARCHIVE_ENV_FILE"] = "/nonexistent/local.env"
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    return helpers.run_manage(*args, env=helpers.subprocess_env(**env_overrides), cwd=cwd)
 
 
 def test_database_engine_follows_database_url():
@@ -100,6 +85,7 @@ def _row_counts(path):
         }
 
 
+@pytest.mark.slow
 def test_make_setup_is_idempotent(tmp_path):
     """`make run` migrates and loads the fixtures each time: the second run changes nothing."""
     database = tmp_path / "setup.sqlite3"

@@ -1,0 +1,81 @@
+"""What several test modules share: the repository root, running manage.py in a subprocess as a
+user would, free ports, and `requires()`, the one way a test may depend on something a machine
+can lack.
+
+Skips are never silent in CI: `.ci/run` sets FORUMARCHIVE_STRICT=1, and then a missing
+dependency (chromium, the source article, PostgreSQL, Redis) fails the test instead of skipping
+it. A developer's machine without them still gets a skip with the reason and the fix.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STRICT = os.environ.get("FORUMARCHIVE_STRICT") == "1"
+
+#: Variables a subprocess must not inherit from the test run: it chooses its own settings.
+SETTINGS_VARIABLES = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+
+
+def requires(available, reason):
+    """A skipif mark for a missing dependency, except under FORUMARCHIVE_STRICT=1 (CI), where
+    the test runs and fails loudly instead."""
+    return pytest.mark.skipif(not available and not STRICT, reason=reason)
+
+
+def need(available, reason):
+    """requires() inside a test or fixture: skip, or fail under FORUMARCHIVE_STRICT=1."""
+    if available:
+        return
+    if STRICT:
+        pytest.fail(f"{reason} (FORUMARCHIVE_STRICT=1: CI must have it)")
+    pytest.skip(reason)
+
+
+def subprocess_env(drop=(), **overrides):
+    """os.environ without the settings variables (and `drop`), no local.env, plus `overrides`."""
+    dropped = SETTINGS_VARIABLES | set(drop)
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env["FORUMARCHIVE_ENV_FILE"] = "/nonexistent/local.env"
+    env.update(overrides)
+    return env
+
+
+def run_manage(*args, env, cwd=ROOT, timeout=240, check=False):
+    """`python manage.py <args>` in a subprocess with `env`, as an editor or deploy script runs
+    it. With check=True a non-zero exit fails the test with the command's stderr."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def reachable(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def on_postgresql():
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
