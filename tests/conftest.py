@@ -27,6 +27,8 @@ def _test_settings(settings):
         }
     }
     cache.clear()
+    # Tests sign users in by the hundred: a fast hash, not production's deliberate slowness.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

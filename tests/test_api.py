@@ -330,6 +330,7 @@ def conformance_data(archive_data):
     request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow  # every operation against the OpenAPI document
 @schema.parametrize()
 @settings(
     max_examples=20,

@@ -11,7 +11,7 @@ from archive.models import Edition, Statement
 
 from . import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # follows every link of a site
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = [

@@ -18,7 +18,7 @@ from archive.services.loading import MODELS, FixtureError, load_edition
 
 from . import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # hypothesis runs hundreds of cases
 
 settings.register_profile(
     "archive-fuzz",
