@@ -23,7 +23,7 @@ from archive.services.loading import load_edition
 from archive.templatetags.i18n_extras import date_range
 
 from . import factories
-from .opendata_data import make_archive
+from .builders import make_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = {

@@ -7,6 +7,7 @@ import io
 import re
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -440,3 +441,21 @@ def test_edition_page_shows_the_cover_with_webp_srcset_and_size(client, db):
 def test_edition_page_without_cover_has_no_picture(client, db):
     edition = factories.EditionFactory()
     assert "<picture>" not in client.get(edition.get_absolute_url()).content.decode()
+
+
+def test_a_page_render_writes_no_file_while_renditions_are_missing(client, db, settings, caplog):
+    participant = factories.ParticipantFactory(name="Ana Example")
+    factories.AppearanceFactory(participant=participant)
+    photo = save_photo(participant, image_bytes("JPEG", (1000, 500)))
+    for width in images.RENDITION_WIDTHS:
+        for fmt in ("WEBP", "JPEG"):
+            default_storage.delete(images.rendition_name(photo.name, width, fmt))
+    media = Path(settings.MEDIA_ROOT)
+    before = sorted(path for path in media.rglob("*") if path.is_file())
+    html = client.get(participant.get_absolute_url()).content.decode()
+    assert sorted(path for path in media.rglob("*") if path.is_file()) == before
+    # The original stands in, at the rendition's size, and the log names the fix.
+    assert f'<img src="/media/{photo.name}" width="640" height="320"' in html
+    assert caplog.messages == [
+        f"Renditions of {photo.name} are missing; run `manage.py rebuild_renditions`"
+    ]

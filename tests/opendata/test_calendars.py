@@ -5,7 +5,7 @@ import datetime
 import pytest
 from icalendar import Calendar
 
-from .opendata_data import HOSTILE, make_archive
+from ..builders import HOSTILE, make_archive
 
 
 def events(response):

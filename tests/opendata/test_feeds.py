@@ -2,7 +2,7 @@
 
 import feedparser
 
-from .opendata_data import HOSTILE, make_archive
+from ..builders import HOSTILE, make_archive
 
 
 def parse(client):

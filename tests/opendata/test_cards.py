@@ -9,7 +9,7 @@ from PIL import Image
 
 from archive.opendata import cards as social
 
-from . import factories
+from .. import factories
 
 LATIN = "Beijing–Tokyo Forum: Peace, Cooperation and Trust"
 CHINESE = "第二十届北京—东京论坛 和平与合作"

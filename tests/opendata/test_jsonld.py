@@ -6,7 +6,7 @@ from django.template import Context, Template
 
 from archive.templatetags.opendata import render_script
 
-from .opendata_data import HOSTILE, make_archive
+from ..builders import HOSTILE, make_archive
 
 TAG = Template("{% load opendata %}{% page_jsonld %}")
 

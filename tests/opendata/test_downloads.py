@@ -7,8 +7,8 @@ import pytest
 
 from archive.opendata.downloads import guard
 
-from . import factories
-from .opendata_data import FORMULA, HOSTILE, make_archive
+from .. import factories
+from ..builders import FORMULA, HOSTILE, make_archive
 
 
 def rows(response, filename):

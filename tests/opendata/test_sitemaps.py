@@ -10,10 +10,10 @@ import xmlschema
 from archive.models import Participant
 from archive.opendata import sitemaps
 
-from . import factories
-from .opendata_data import make_archive
+from .. import factories
+from ..builders import make_archive
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 XSD = xmlschema.XMLSchema(DATA / "sitemap.xsd")
 INDEX_XSD = xmlschema.XMLSchema(DATA / "siteindex.xsd")
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -1,0 +1,1 @@
+"""Tests of archive/opendata/, one module per module."""
