@@ -15,7 +15,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
-from .models import Appearance, Edition, Forum, Organization, Participant, SubForum, Topic
+from .models import (
+    Appearance,
+    Edition,
+    Forum,
+    Organization,
+    Participant,
+    Source,
+    SubForum,
+    Topic,
+)
 from .models.base import language_columns, original_column
 from .models.edition import key_lookup
 
@@ -26,6 +35,18 @@ def user_of(request):
 
 def visible_editions(request):
     return Edition.objects.visible_to(user_of(request)).select_related("forum")
+
+
+def visible_forums(request):
+    return Forum.objects.visible_to(user_of(request)).order_by(original_column("name"), "pk")
+
+
+def visible_topics(request):
+    return Topic.objects.visible_to(user_of(request)).order_by(original_column("name"), "pk")
+
+
+def visible_sources(request):
+    return Source.objects.visible_to(user_of(request))
 
 
 def visible_participants(request):
@@ -91,7 +112,7 @@ class WholeNumberFilter(django_filters.NumberFilter):
 class EditionFilter(django_filters.FilterSet):
     forum = django_filters.ModelChoiceFilter(
         label=_("Forum"),
-        queryset=Forum.objects.order_by("name_en"),
+        queryset=visible_forums,
         to_field_name="slug",
         empty_label=_("All forums"),
     )
@@ -106,7 +127,7 @@ class EditionFilter(django_filters.FilterSet):
     country = AnyLanguageFilter(label=_("Country"), lookup_expr="iexact")
     topic = django_filters.ModelChoiceFilter(
         label=_("Topic"),
-        queryset=Topic.objects.order_by("name_en"),
+        queryset=visible_topics,
         to_field_name="slug",
         method="filter_topic",
         empty_label=_("All topics"),
@@ -147,7 +168,7 @@ class ParticipantFilter(django_filters.FilterSet):
     country = AnyLanguageFilter(label=_("Country"), lookup_expr="iexact")
     organization = django_filters.ModelChoiceFilter(
         label=_("Organization (slug)"),
-        queryset=Organization.objects.all(),
+        queryset=visible_organizations,
         to_field_name="slug",
         method="filter_appearance",
         widget=forms.TextInput,
@@ -160,7 +181,7 @@ class ParticipantFilter(django_filters.FilterSet):
     )
     forum = django_filters.ModelChoiceFilter(
         label=_("Forum"),
-        queryset=Forum.objects.order_by("name_en"),
+        queryset=visible_forums,
         to_field_name="slug",
         method="filter_appearance",
         empty_label=_("All forums"),

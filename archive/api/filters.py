@@ -12,8 +12,10 @@ from ..filters import (
     visible_editions,
     visible_organizations,
     visible_participants,
+    visible_sources,
+    visible_topics,
 )
-from ..models import Appearance, Source, Statement, SubForum, Topic
+from ..models import Appearance, Statement, SubForum
 
 
 class SubForumFilter(django_filters.FilterSet):
@@ -22,7 +24,7 @@ class SubForumFilter(django_filters.FilterSet):
     topic = django_filters.ModelChoiceFilter(
         label=_("Topic (slug)"),
         field_name="topics",
-        queryset=Topic.objects.all(),
+        queryset=visible_topics,
         to_field_name="slug",
     )
 
@@ -63,7 +65,7 @@ class StatementFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Statement.Kind.choices)
     source = django_filters.ModelChoiceFilter(
-        label=_("Source (slug)"), queryset=Source.objects.all(), to_field_name="slug"
+        label=_("Source (slug)"), queryset=visible_sources, to_field_name="slug"
     )
 
     class Meta:

@@ -53,6 +53,26 @@ def original_column(name):
 
 
 class ArchiveQuerySet(models.QuerySet):
+    """What every archive QuerySet shares: the visibility rule, built from the model's own
+    `public_condition()` (the condition for a record the public may see)."""
+
+    def public_condition(self):
+        raise NotImplementedError(f"{self.model.__name__} states no public condition")
+
+    def public(self):
+        """What anyone may see."""
+        return self.filter(self.public_condition())
+
+    def visible_to(self, user):
+        """What `user` may see: everything for those who may preview drafts, else public()."""
+        return self if can_preview(user) else self.public()
+
+    def with_public_flag(self):
+        """Each row with `is_public`, so a staff preview can mark what the public cannot see."""
+        return self.annotate(
+            is_public=models.ExpressionWrapper(self.public_condition(), models.BooleanField())
+        )
+
     def bounded(self, limit=None):
         """At most `limit` (default CROSS_EDITION_LIMIT) rows, and whether more exist, in one
         query."""

@@ -4,13 +4,13 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import path_for
-from .base import ArchiveQuerySet, can_preview, original_column
+from .base import ArchiveQuerySet, original_column
 from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
 
@@ -70,12 +70,11 @@ class EditionQuerySet(ArchiveQuerySet):
             raise self.model.DoesNotExist(f"Not an edition key: {key!r}")
         return self.get(**lookup)
 
-    def published(self):
-        return self.filter(status=Edition.Status.PUBLISHED)
+    def public_condition(self):
+        return Q(status=Edition.Status.PUBLISHED)
 
-    def visible_to(self, user):
-        """Published editions, plus drafts for those who may preview them."""
-        return self if can_preview(user) else self.published()
+    def published(self):
+        return self.public()
 
     def for_list(self):
         """Lists of editions (pages, API, feed, calendars): latest first, with their forum."""
@@ -229,11 +228,11 @@ class SubForumQuerySet(ArchiveQuerySet):
             raise self.model.DoesNotExist(f"Not an edition key: {edition_key!r}")
         return self.get(slug=slug, **lookup)
 
-    def published(self):
-        return self.filter(edition__status=Edition.Status.PUBLISHED)
+    def public_condition(self):
+        return Q(edition__status=Edition.Status.PUBLISHED)
 
-    def visible_to(self, user):
-        return self if can_preview(user) else self.published()
+    def published(self):
+        return self.public()
 
     def in_programme_order(self):
         """An edition's sessions as its programme lists them (title in the original language:

@@ -5,20 +5,16 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from .base import ArchiveQuerySet, PageAtSlug, SlugKeyed, SlugQuerySet, can_preview, original_column
+from .base import ArchiveQuerySet, PageAtSlug, SlugKeyed, SlugQuerySet, original_column
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
 from .reference import Organization, Source
 
 
 class ParticipantQuerySet(SlugQuerySet):
-    def visible_to(self, user):
-        """Everyone for staff; otherwise those with an appearance at a published edition."""
-        if can_preview(user):
-            return self
-        return self.filter(
-            Exists(Appearance.objects.published().filter(participant=OuterRef("pk")))
-        )
+    def public_condition(self):
+        """An appearance at a published edition."""
+        return Exists(Appearance.objects.published().filter(participant=OuterRef("pk")))
 
     def for_list(self):
         # The index participant_name_order serves this order.
@@ -70,11 +66,11 @@ class AppearanceQuerySet(ArchiveQuerySet):
             role=role,
         )
 
-    def published(self):
-        return self.filter(edition__status=Edition.Status.PUBLISHED)
+    def public_condition(self):
+        return Q(edition__status=Edition.Status.PUBLISHED)
 
-    def visible_to(self, user):
-        return self if can_preview(user) else self.published()
+    def published(self):
+        return self.public()
 
     def with_statements(self, user):
         """Each appearance's statements that `user` may see, in order, each with its source."""
@@ -258,11 +254,11 @@ class StatementQuerySet(ArchiveQuerySet):
             number=seq,
         )
 
-    def published(self):
-        return self.filter(appearance__edition__status=Edition.Status.PUBLISHED)
+    def public_condition(self):
+        return Q(appearance__edition__status=Edition.Status.PUBLISHED)
 
-    def visible_to(self, user):
-        return self if can_preview(user) else self.published()
+    def published(self):
+        return self.public()
 
     def for_api(self):
         return self.select_related(

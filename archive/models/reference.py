@@ -15,17 +15,16 @@ def _published_editions():
 
 
 class OrganizationQuerySet(SlugQuerySet):
-    def visible_to(self, user):
-        """Everyone for staff; otherwise organizations of a forum, co-organizers of a published
-        edition, and those a participant appeared for at one."""
-        if can_preview(user):
-            return self
+    def public_condition(self):
+        """An organizer of a public forum, a co-organizer of a published edition, or the
+        organization of an appearance at one: a record reached only through drafts stays
+        hidden."""
         from .people import Appearance
 
-        return self.filter(
+        return (
             Exists(Appearance.objects.published().filter(organization=OuterRef("pk")))
             | Exists(_published_editions().filter(co_organizers=OuterRef("pk")))
-            | Exists(Forum.objects.filter(organizers=OuterRef("pk")))
+            | Exists(Forum.objects.public().filter(organizers=OuterRef("pk")))
         )
 
     def for_list(self):
@@ -33,8 +32,9 @@ class OrganizationQuerySet(SlugQuerySet):
 
 
 class ForumQuerySet(SlugQuerySet):
-    def visible_to(self, user):
-        return self
+    def public_condition(self):
+        """A forum with a published edition (one whose editions are all drafts stays hidden)."""
+        return Exists(_published_editions().filter(forum=OuterRef("pk")))
 
     def for_list(self):
         return self.prefetch_related("organizers").order_by(original_column("name"), "pk")
@@ -46,9 +46,10 @@ class ForumQuerySet(SlugQuerySet):
 
         latest = HOME_TIMELINE_LIMIT if latest is None else latest
         counted = Q() if can_preview(user) else Q(editions__status=Edition.Status.PUBLISHED)
+        forums = self.visible_to(user)
+        forums = forums.with_public_flag() if can_preview(user) else forums
         return (
-            self.visible_to(user)
-            .annotate(edition_count=Count("editions", filter=counted))
+            forums.annotate(edition_count=Count("editions", filter=counted))
             .prefetch_related(
                 "organizers",
                 Prefetch(
@@ -64,16 +65,13 @@ class ForumQuerySet(SlugQuerySet):
 
 
 class TopicQuerySet(SlugQuerySet):
-    def visible_to(self, user):
-        """Every topic for staff; otherwise those a published edition or session discussed
-        (a topic only drafts use would leak unpublished work)."""
-        if can_preview(user):
-            return self
+    def public_condition(self):
+        """Discussed by a published edition or session (a topic only drafts use would leak
+        unpublished work)."""
         from .edition import SubForum
 
-        return self.filter(
-            Exists(_published_editions().filter(topics=OuterRef("pk")))
-            | Exists(SubForum.objects.published().filter(topics=OuterRef("pk")))
+        return Exists(_published_editions().filter(topics=OuterRef("pk"))) | Exists(
+            SubForum.objects.published().filter(topics=OuterRef("pk"))
         )
 
     def for_list(self):
@@ -81,15 +79,12 @@ class TopicQuerySet(SlugQuerySet):
 
 
 class SourceQuerySet(SlugQuerySet):
-    def visible_to(self, user):
-        """Every source for staff; otherwise those a published edition or statement cites."""
-        if can_preview(user):
-            return self
+    def public_condition(self):
+        """Cited by a published edition or by a statement at one."""
         from .people import Statement
 
-        return self.filter(
-            Exists(_published_editions().filter(sources=OuterRef("pk")))
-            | Exists(Statement.objects.published().filter(source=OuterRef("pk")))
+        return Exists(_published_editions().filter(sources=OuterRef("pk"))) | Exists(
+            Statement.objects.published().filter(source=OuterRef("pk"))
         )
 
     def for_list(self):

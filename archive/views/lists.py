@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from ..cache import cached_count
+from ..models.base import can_preview
 from ..opendata.opengraph import page_meta
 
 #: Appearances (with what they said) per page on an edition or sub-forum page.
@@ -49,6 +50,13 @@ def paginate(request, queryset, per_page):
 def page_address(url, page):
     """The address of one page of a paginated record page (page 1 has no ?page=)."""
     return url if page.number == 1 else f"{url}?page={page.number}"
+
+
+def for_viewer(queryset, user):
+    """`queryset.visible_to(user)`; for those who preview drafts each row also carries
+    `is_public`, so templates can mark what the public cannot see."""
+    queryset = queryset.visible_to(user)
+    return queryset.with_public_flag() if can_preview(user) else queryset
 
 
 class PageMetaMixin:

@@ -5,7 +5,7 @@ from django.views.generic import DetailView
 from ..filters import OrganizationFilter
 from ..models import Appearance, Edition, Organization, base
 from ..opendata.opengraph import page_meta
-from .lists import FilteredListView, PageMetaMixin
+from .lists import FilteredListView, PageMetaMixin, for_viewer
 
 
 class OrganizationListView(FilteredListView):
@@ -14,7 +14,7 @@ class OrganizationListView(FilteredListView):
     filterset_class = OrganizationFilter
 
     def base_queryset(self):
-        return Organization.objects.visible_to(self.request.user).for_list()
+        return for_viewer(Organization.objects.all(), self.request.user).for_list()
 
 
 class OrganizationDetailView(PageMetaMixin, DetailView):
@@ -23,7 +23,8 @@ class OrganizationDetailView(PageMetaMixin, DetailView):
     context_object_name = "organization"
 
     def get_queryset(self):
-        return Organization.objects.visible_to(self.request.user).prefetch_related("forums")
+        user = self.request.user
+        return for_viewer(Organization.objects.all(), user).prefetch_related("forums")
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -6,7 +6,7 @@ from ..filters import ParticipantFilter
 from ..models import Appearance, Participant, base
 from ..opendata import cards, jsonld
 from ..opendata.opengraph import page_meta
-from .lists import FilteredListView, PageMetaMixin
+from .lists import FilteredListView, PageMetaMixin, for_viewer
 
 
 class ParticipantListView(FilteredListView):
@@ -15,7 +15,7 @@ class ParticipantListView(FilteredListView):
     filterset_class = ParticipantFilter
 
     def base_queryset(self):
-        return Participant.objects.visible_to(self.request.user).for_list()
+        return for_viewer(Participant.objects.all(), self.request.user).for_list()
 
 
 class ParticipantDetailView(PageMetaMixin, DetailView):
@@ -24,7 +24,7 @@ class ParticipantDetailView(PageMetaMixin, DetailView):
     context_object_name = "participant"
 
     def get_queryset(self):
-        return Participant.objects.visible_to(self.request.user)
+        return for_viewer(Participant.objects.all(), self.request.user)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

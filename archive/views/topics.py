@@ -4,7 +4,7 @@ from django.views.generic import DetailView
 
 from ..models import Edition, SubForum, Topic, base
 from ..opendata.opengraph import page_meta
-from .lists import PageMetaMixin
+from .lists import PageMetaMixin, for_viewer
 
 
 class TopicDetailView(PageMetaMixin, DetailView):
@@ -14,7 +14,7 @@ class TopicDetailView(PageMetaMixin, DetailView):
 
     def get_queryset(self):
         # A topic only drafts use is a 404 to the public: it would leak unpublished work.
-        return Topic.objects.visible_to(self.request.user)
+        return for_viewer(Topic.objects.all(), self.request.user)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
