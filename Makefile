@@ -24,9 +24,10 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Local settings, generated once and never committed: a random SECRET_KEY and the local hosts.
+# Readable by its owner only (umask 077: 0600 from the start, never briefly world-readable).
 $(ENV_FILE):
 	mkdir -p var
-	printf 'SECRET_KEY=%s\nALLOWED_HOSTS=127.0.0.1,localhost,[::1]\nSERVE_MEDIA=1\n' \
+	umask 077 && printf 'SECRET_KEY=%s\nALLOWED_HOSTS=127.0.0.1,localhost,[::1]\nSERVE_MEDIA=1\n' \
 		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 
 setup: install $(ENV_FILE)

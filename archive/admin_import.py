@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Edition
+from .security import private_dir
 from .services import FixtureError, NamedFile, load_edition
 
 PERMISSION = "archive.add_edition"
@@ -168,8 +169,8 @@ def _imports_dir():
 
 
 def _stage(token, uploads):
-    directory = _imports_dir() / token
-    directory.mkdir(parents=True)
+    directory = private_dir(_imports_dir()) / token
+    directory.mkdir(mode=0o700)
     names = []
     for number, upload in enumerate(uploads, start=1):
         with open(directory / f"{number:03}.json", "wb") as out:

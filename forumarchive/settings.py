@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from archive.security import add_static_headers
+from archive.security import add_static_headers, private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -34,6 +34,8 @@ def _read_env_file(path):
 
 
 _FILE_VALUES = _read_env_file(ENV_FILE)
+if ENV_FILE.parent == VAR_DIR:
+    private_file(ENV_FILE, create=False)  # one written 0644 before `make` wrote it 0600
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -149,17 +151,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Created 0600 before SQLite opens it (its -wal and -shm files take the same mode): the
+    # database holds editors' password hashes and sessions.
+    private_file(DATABASES["default"]["NAME"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------
+# The cache only accelerates: with Redis down, frozen or full the site serves uncached pages
+# (archive.cache.FailOpenRedisCache: short timeouts, a 1 s circuit breaker, one log line per
+# minute). Give Redis a maxmemory with maxmemory-policy allkeys-lru (docs/reliability.md).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "archive.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "forumarchive"),
             "TIMEOUT": 60 * 60,
+            "OPTIONS": {
+                # Seconds. A page-cache read or write takes about a millisecond; a stopped Redis
+                # refuses at once, a frozen one would otherwise hold the worker until gunicorn's
+                # timeout.
+                "socket_connect_timeout": env("REDIS_CONNECT_TIMEOUT", 0.25, cast=float),
+                "socket_timeout": env("REDIS_TIMEOUT", 0.25, cast=float),
+            },
         }
     }
 else:
@@ -173,6 +188,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+# The page cache (archive.cache) stores a page's body compressed, only up to this many bytes, and
+# at most this many query-string variants of one page per content version (?page=2, ?year=...),
+# so that junk values of a known parameter cannot fill the cache either.
+PAGE_CACHE_MAX_BYTES = env("PAGE_CACHE_MAX_BYTES", 1024 * 1024, cast=int)
+PAGE_CACHE_MAX_VARIANTS = env("PAGE_CACHE_MAX_VARIANTS", 200, cast=int)
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -293,6 +313,9 @@ SPECTACULAR_SETTINGS = {
     # Its deploy check fails on "cannot guess the type" notes for method filters (they are strings,
     # which is right); the schema is built and checked by tests/test_api.py instead.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # The same notes, printed to stderr on every render of /api/schema/: a burst of log lines per
+    # uncached request (while Redis is away, or for each junk query string).
+    "DISABLE_ERRORS_AND_WARNINGS": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "archive.models.Organization.Kind",
         "SubForumKindEnum": "archive.models.SubForum.Kind",
@@ -302,14 +325,28 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging ----------------------------------------------------------------------------
 # django.request errors (every 500) go to stderr with their traceback, so gunicorn logs them.
+# django.security (a foreign Host header, a path escaping a folder, an oversized upload: probes,
+# answered 400) is logged at WARNING, one line without traceback, at most 5 a minute per kind
+# (archive.security.ProbeLogFilter).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "probes": {"()": "archive.security.ProbeLogFilter", "burst": 5, "interval": 60},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "probes": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["probes"],
+        },
+    },
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["probes"], "level": "WARNING", "propagate": False},
         "archive": {"handlers": ["stderr"], "level": env("LOG_LEVEL", "INFO"), "propagate": False},
         # django-axes logs each failed admin login and each lockout at WARNING (its start-up
         # banner is INFO, left out).

@@ -463,3 +463,15 @@ def test_the_real_fixtures_load_and_reload_unchanged(db):
     assert first.unchanged == 0
     assert (second.created, second.updated) == (0, 0)
     assert Edition.objects.get_by_natural_key("beijing-tokyo-forum", 20).topics.count() == 4
+
+
+def test_a_boolean_for_a_date_and_time_is_a_problem_not_a_crash(series, tmp_path):
+    records = edition_records(1)
+    find(records, "archive.edition")["fields"]["updated_at"] = False
+    path = write(tmp_path, "edition-01.json", records)
+    with pytest.raises(FixtureError) as caught:
+        load_edition([series, path])
+    assert [str(p) for p in caught.value.problems] == [
+        f'{path}, record 2 (archive.edition ["synthetic-forum", 1]), field “updated_at”: '
+        "cannot be a bool."
+    ]

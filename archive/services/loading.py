@@ -885,7 +885,10 @@ def _to_python(field_, value):
         raise ValidationError(f"must be a single value, not {_json_kind(value)}.")
     if isinstance(value, str) and "\x00" in value:
         raise ValidationError("contains a NUL character (\\u0000); remove it.")
-    converted = field_.to_python(value)
+    try:
+        converted = field_.to_python(value)
+    except TypeError:  # e.g. true for a date and time: to_python() expects a string
+        raise ValidationError(f"cannot be {_json_kind(value)}.") from None
     if (
         isinstance(field_, models.DateTimeField)
         and converted is not None

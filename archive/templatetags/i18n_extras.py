@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.dateformat import format as date_format
+from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -112,26 +114,47 @@ def _unprefixed(path):
     return path
 
 
+def _in_language(path, code):
+    """(`path` in language `code`, True), or (that language's home, False) when `path` is not
+    one of this site's pages: a 404, or a probe such as "//evil.example/x" that a browser would
+    read as another site. Always a path on this site."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        match = None
+    with translation.override(code):
+        if match is not None and match.url_name:
+            try:
+                return reverse(match.view_name, args=match.args, kwargs=match.kwargs), True
+            except NoReverseMatch:
+                pass
+        return reverse("archive:home"), False
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """This page in every language: [{code, name, url, absolute_url, current}].
 
     Plain links (no form, no JavaScript), so pages stay cacheable and work without scripts.
-    The query string is kept: a filtered list stays filtered in the other language.
+    The query string is kept: a filtered list stays filtered in the other language. Every link
+    stays on this site (see _in_language).
     """
     request = context.get("request")
     if request is None:
         return []
     current = get_language()
+    query_string = request.META.get("QUERY_STRING", "")
+    query = "?" + iri_to_uri(query_string) if query_string else ""  # as in get_full_path()
     links = []
     for code, name in settings.LANGUAGES:
+        path, same_page = _in_language(request.path, code)
         links.append(
             {
                 "code": code,
                 "name": name,
-                "url": translate_url(request.get_full_path(), code),
+                "url": path + query if same_page else path,
                 # Without the query, like the canonical link: what hreflang alternates name.
-                "absolute_url": request.build_absolute_uri(translate_url(request.path, code)),
+                "absolute_url": request.build_absolute_uri(path),
                 "current": code == current,
             }
         )
@@ -142,4 +165,5 @@ def language_links(context):
 def x_default_url(context):
     """The unprefixed address, which redirects each visitor to their own language."""
     request = context["request"]
-    return request.build_absolute_uri(_unprefixed(request.path))
+    path, _same_page = _in_language(request.path, get_language())
+    return request.build_absolute_uri(_unprefixed(path))

@@ -16,6 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from archive.security import open_private
+
 DATA_NAME = "archive.json"
 MANIFEST_NAME = "manifest.json"
 MEDIA_PREFIX = "media/"
@@ -60,7 +62,8 @@ class Command(BaseCommand):
                 )
         if not dry_run:
             manifest = {"records": counts, "media_files": len(media)}
-            with tarfile.open(output, "w:gz") as tar:
+            # 0600: the backup holds every draft.
+            with open_private(output) as handle, tarfile.open(fileobj=handle, mode="w:gz") as tar:
                 for name, text in (
                     (DATA_NAME, data.getvalue()),
                     (MANIFEST_NAME, json.dumps(manifest, indent=1)),
