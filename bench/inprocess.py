@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = "/bench/hello/"
 PER_PAGE = 50  # archive.views.lists.FilteredListView.paginate_by
-PAGE_CACHE_MIDDLEWARE = "archive.cache.PublicPageCacheMiddleware"
+PAGE_CACHE_MIDDLEWARE = "archive.http.page_cache.PublicPageCacheMiddleware"
 NOT_BUILT = "not built yet (no such URL)"
 STYLESHEET = re.compile(rb"<link\b[^>]*\brel=\"stylesheet\"[^>]*\bhref=\"([^\"]+)\"")
 

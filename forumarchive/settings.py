@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous GETs are answered from the page cache before sessions or templates run.
-    "archive.cache.PublicPageCacheMiddleware",
+    "archive.http.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,7 +188,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
-# The page cache (archive.cache) stores a page's body compressed, only up to this many bytes, and
+# The page cache (archive.http.page_cache) stores a page's body compressed, only up to this many bytes, and
 # at most this many query-string variants of one page per content version (?page=2, ?year=...),
 # so that junk values of a known parameter cannot fill the cache either.
 PAGE_CACHE_MAX_BYTES = env("PAGE_CACHE_MAX_BYTES", 1024 * 1024, cast=int)

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 
-from archive import cache as page_cache
+from archive import cache as archive_cache
 
 from . import factories, helpers
 
@@ -48,12 +48,12 @@ def test_signed_in_users_neither_read_nor_fill_the_cache(client):
     factories.ParticipantFactory(name="Ada")
     client.cookies[settings.SESSION_COOKIE_NAME] = "some-session"
     assert client.get("/names/").content == b"Ada"
-    assert [key for key in page_cache.cache._cache if "archive:page:" in key] == []
+    assert [key for key in archive_cache.cache._cache if "archive:page:" in key] == []
 
 
 def test_private_responses_are_not_cached(client):
     client.get("/private/")
-    assert [key for key in page_cache.cache._cache if "archive:page:" in key] == []
+    assert [key for key in archive_cache.cache._cache if "archive:page:" in key] == []
 
 
 def test_head_request_gets_headers_and_no_body(client):
@@ -83,13 +83,13 @@ def test_redis_content_version_bumped_on_one_server_is_seen_by_the_other(
     redis_servers, monkeypatch
 ):
     first, second = redis_servers
-    monkeypatch.setattr(page_cache, "cache", first)
-    before = page_cache.content_version()
-    page_cache.bump_content_version()
-    monkeypatch.setattr(page_cache, "cache", second)
-    after = page_cache.content_version()
+    monkeypatch.setattr(archive_cache, "cache", first)
+    before = archive_cache.content_version()
+    archive_cache.bump_content_version()
+    monkeypatch.setattr(archive_cache, "cache", second)
+    after = archive_cache.content_version()
     assert after != before
-    assert second.get(page_cache.VERSION_KEY) == after
+    assert second.get(archive_cache.VERSION_KEY) == after
 
 
 def test_a_fixture_load_shows_on_the_very_next_request(

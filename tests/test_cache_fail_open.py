@@ -11,7 +11,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from archive import cache as page_cache
+from archive import cache as archive_cache
 
 from . import factories
 from .redis_server import RedisServer
@@ -101,7 +101,7 @@ def assert_served_uncached(client, urls, rounds=3):
 
 
 def assert_cached_again(client, urls, redis_server, django_assert_num_queries):
-    time.sleep(page_cache.FailOpenRedisCache.retry_after + 0.1)
+    time.sleep(archive_cache.FailOpenRedisCache.retry_after + 0.1)
     assert [status for _url, status, _s in fetch_all(client, urls)] == [200] * len(urls)
     assert redis_server.dbsize() >= len(urls)  # every page stored (plus the version)
     with django_assert_num_queries(0):
@@ -170,23 +170,23 @@ def test_every_cache_operation_answers_its_default_while_redis_is_down(redis_cac
     assert cache.get_or_set("k", 5) == 5
     with pytest.raises(ValueError):
         cache.incr("k")
-    assert page_cache.content_version() is None
+    assert archive_cache.content_version() is None
     assert len(log_records) == 1
 
 
 def test_a_change_made_while_redis_is_down_replaces_the_version_once_it_is_back(
     redis_cache, log_records
 ):
-    before = page_cache.content_version()
+    before = archive_cache.content_version()
     redis_cache.freeze()
     try:
-        page_cache.bump_content_version()  # an editor saves during the outage
+        archive_cache.bump_content_version()  # an editor saves during the outage
     finally:
         redis_cache.thaw()
-    time.sleep(page_cache.FailOpenRedisCache.retry_after + 0.1)
-    after = page_cache.content_version()
+    time.sleep(archive_cache.FailOpenRedisCache.retry_after + 0.1)
+    after = archive_cache.content_version()
     assert after not in (None, before)
-    assert page_cache.content_version() == after  # bumped once, not on every request
+    assert archive_cache.content_version() == after  # bumped once, not on every request
     assert [record.levelname for record in log_records] == ["WARNING", "ERROR", "WARNING"]
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from archive import cache as page_cache
 from archive.api.filters import SubForumFilter
 from archive.filters import EditionFilter, OrganizationFilter, ParticipantFilter
+from archive.http import page_cache
 
 from . import factories
 
