@@ -7,11 +7,20 @@ decompression bomb is refused without using memory. What is stored is a re-encod
 pixels, turned upright by its EXIF orientation, without EXIF, GPS, XMP or comments, under a name
 the server chooses.
 
+Every picture Pillow can decode either becomes a valid portrait or cover, or is refused with a
+message: a multi-picture JPEG (MPO, as phones and cameras write) is stored as its first picture,
+16-bit, CMYK and palette pictures are converted, animated ones keep their first frame, and a
+picture more than MAX_ASPECT times taller than wide (or wider than tall) is refused, since no
+page could show it and WebP cannot hold its renditions. JPEGs are decoded at a reduced scale
+when they are larger than MAX_STORED_SIDE (libjpeg's draft mode), and every stored original is
+at most MAX_STORED_SIDE pixels on its long side, which bounds a worker's memory
+(docs/reliability.md has the measurement).
+
 Renditions (smaller copies for pages) are made with Pillow: two widths, each as WebP and as a
 JPEG (or PNG when the picture has transparency) fallback. Their names derive from the original's
 name and the width, so a page finds them without a database lookup; they are made when the
-picture is stored, and again, if missing, by ``manage.py rebuild_renditions`` or the first page
-that needs them.
+picture is stored, and again, if missing, by ``manage.py rebuild_renditions``. If making them
+fails, nothing of the upload is left in storage.
 
 Placeholders for records without a picture are small SVG documents (the initials on a colour
 derived from the name) inlined as ``data:`` URIs; see README, "Images", for why.
@@ -20,6 +29,7 @@ derived from the name) inlined as ``data:`` URIs; see README, "Images", for why.
 import hashlib
 import io
 import logging
+import math
 import posixpath
 import uuid
 import warnings
@@ -39,6 +49,12 @@ logger = logging.getLogger(__name__)
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+#: The long side of a stored original, in pixels: larger uploads are scaled down to it.
+MAX_STORED_SIDE = 3000
+#: At most this many times taller than wide, or wider than tall.
+MAX_ASPECT = 10
+#: Pillow's formats that are one of ours under another name: MPO is a JPEG with more pictures.
+FORMAT_ALIASES = {"MPO": "JPEG"}
 # Widths of the derived copies, in CSS pixels of the largest use: a thumbnail and a medium size.
 RENDITION_WIDTHS = (160, 640)
 RENDITIONS_DIR = "renditions"
@@ -69,6 +85,10 @@ MESSAGES = {
         "Reduce its size and upload it again."
     ),
     "empty": _("This picture has no pixels."),
+    "aspect": _(
+        "This picture is %(width)s × %(height)s pixels: more than %(limit)s times as tall as it "
+        "is wide (or as wide as it is tall). Crop it and upload it again."
+    ),
 }
 
 
@@ -138,11 +158,23 @@ def open_image(file):
         raise _error("too_many_pixels", width=width, height=height, limit=MAX_PIXELS // 1_000_000)
     if width == 0 or height == 0:
         raise _error("empty")
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise _error("aspect", width=width, height=height, limit=MAX_ASPECT)
+    scale = MAX_STORED_SIDE / max(width, height)
+    if format_of(image) == "JPEG" and scale < 1:
+        # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the size asked: far less memory
+        # for what is scaled down to MAX_STORED_SIDE anyway.
+        image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
     try:
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _error("truncated") from exc
     return image
+
+
+def format_of(image):
+    """The accepted format an opened picture is stored as ("MPO" is a JPEG)."""
+    return FORMAT_ALIASES.get(image.format, image.format)
 
 
 CHECKED_MARK = "_archive_image_checked"
@@ -165,7 +197,7 @@ def validate_image(value):
 def _upright(image):
     """Apply the EXIF orientation, then drop everything but the pixels (and transparency)."""
     image = ImageOps.exif_transpose(image) or image
-    if image.mode in ("CMYK", "YCbCr", "I;16", "I", "F"):
+    if image.mode in ("CMYK", "YCbCr", "I", "F") or image.mode.startswith("I;16"):
         image = image.convert("RGB")
     kept = {key: image.info[key] for key in ("transparency",) if key in image.info}
     clean = image.copy()
@@ -196,7 +228,10 @@ def _encode(image, fmt):
 def clean_image(file):
     """Validate an upload and return it re-encoded, upright and without metadata."""
     image = open_image(file)
-    fmt = image.format
+    fmt = format_of(image)
+    if max(image.size) > MAX_STORED_SIDE:
+        # In place and before any copy: the full-size pixels are dropped as early as possible.
+        image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE), Image.Resampling.LANCZOS)
     clean = _upright(image)
     content = _encode(clean, fmt)
     return CleanImage(content=content, format=fmt, width=clean.width, height=clean.height)
@@ -291,12 +326,6 @@ def make_renditions(name, *, force=False, storage=None):
             logger.warning("Rendition %s was stored as %s", rendition.name, saved)
         written.append(saved)
     return written
-
-
-def renditions(name, storage=None):
-    """The renditions of a stored original, made first if any is missing."""
-    make_renditions(name, storage=storage)
-    return rendition_plan(name, storage)
 
 
 def delete_renditions(name, storage=None):

@@ -24,7 +24,7 @@ class CleanImageFormField(forms.ImageField):
         if upload is None:
             return None
         image = images.open_image(upload)
-        upload.content_type = images.MIME_TYPES[image.format]
+        upload.content_type = images.MIME_TYPES[images.format_of(image)]
         setattr(upload, images.CHECKED_MARK, True)
         upload.seek(0)
         return upload
@@ -61,5 +61,11 @@ class CleanImageField(models.ImageField):
         if file and not file._committed:
             content = images.clean_image(file).as_file()
             file.save(content.name, content, save=False)
-            images.make_renditions(file.name, storage=file.storage)
+            try:
+                images.make_renditions(file.name, storage=file.storage)
+            except Exception:
+                # Nothing of a failed upload stays in public media.
+                images.delete_renditions(file.name, storage=file.storage)
+                file.storage.delete(file.name)
+                raise
         return file

@@ -17,7 +17,7 @@ renditions are missing is shown from its original, and the warning names the com
 import logging
 
 from django import template
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,7 @@ def picture_html(file, alt, *, size="medium", css_class=""):
     try:
         plan = images.rendition_plan(file.name, storage=file.storage)
         complete = all(file.storage.exists(r.name) for items in plan.values() for r in items)
-    except (OSError, ValueError, ValidationError):
+    except (OSError, ValueError, ValidationError, SuspiciousOperation):
         logger.warning("Cannot show picture %s", file.name, exc_info=True)
         return ""
     index = images.RENDITION_WIDTHS.index(SIZES[size])
