@@ -231,5 +231,3 @@ def cached_count(queryset, timeout=60 * 60):
         count = queryset.count()
         cache.set(key, count, timeout)
     return count
-
-

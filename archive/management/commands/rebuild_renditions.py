@@ -1,8 +1,8 @@
 """Make the smaller copies (renditions) of every portrait and cover picture that lacks them.
 
 Renditions are made when a picture is uploaded, but a restored backup, a copied media folder or
-a change of sizes in archive/images.py can leave some missing; pages make a missing one on first
-view, and this command makes them all ahead of time. ``--force`` redraws every rendition (after
+a change of sizes in archive/images.py can leave some missing; pages then show the original (and
+log a warning naming this command), which makes them all. ``--force`` redraws every rendition (after
 a change of quality or sizes). It writes files only, never the database, so it needs no
 transaction; ``--dry-run`` reports what it would do.
 """
