@@ -4,8 +4,8 @@ Used only by bench/ (``DJANGO_SETTINGS_MODULE=bench.settings``); production neve
 
 * ``BENCH_DATABASE_URL`` names the benchmark's own database (never the developer's
   var/forumarchive.sqlite3); default bench/out/db/sqlite-S.sqlite3.
-* ``BENCH_PAGE_CACHE=0`` removes archive.http.page_cache.PublicPageCacheMiddleware, so every request renders
-  the page ("uncached"); ``1`` (the default) keeps it, as in production ("warm").
+* ``BENCH_PAGE_CACHE=0`` removes archive.http.page_cache.PublicPageCacheMiddleware, so every
+  request renders the page ("uncached"); ``1`` (the default) keeps it, as in production ("warm").
 * ``BENCH_CACHE_DIR`` is the file cache's folder: one per database, so that a warm run never serves
   a page rendered from another database.
 """

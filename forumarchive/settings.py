@@ -188,9 +188,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
-# The page cache (archive.http.page_cache) stores a page's body compressed, only up to this many bytes, and
-# at most this many query-string variants of one page per content version (?page=2, ?year=...),
-# so that junk values of a known parameter cannot fill the cache either.
+# The page cache (archive.http.page_cache) stores a page's body compressed, only up to this many
+# bytes, and at most this many query-string variants of one page per content version (?page=2,
+# ?year=...), so that junk values of a known parameter cannot fill the cache either.
 PAGE_CACHE_MAX_BYTES = env("PAGE_CACHE_MAX_BYTES", 1024 * 1024, cast=int)
 PAGE_CACHE_MAX_VARIANTS = env("PAGE_CACHE_MAX_VARIANTS", 200, cast=int)
 
@@ -202,6 +202,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Signing in without ?next= (the lockout page, a bookmark) lands on the admin, not Django's
+# /accounts/profile/ default, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 # django-axes throttles admin logins: 5 failures for one username from one address lock that pair
 # out for 15 minutes (answered 429). Keyed on the pair, not the address alone, so that editors
 # behind one office address do not lock each other out, and not the username alone, so that a
@@ -210,9 +213,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Behind the proxies (TRUSTED_PROXY_COUNT > 0) the address is the one the outermost trusted proxy
+# appended to X-Forwarded-For (archive.http.login_throttle.client_ip), never the proxy's own.
+# Twenty failures from one address across usernames (password spraying) lock the address too
+# (archive.http.login_throttle.PairAndAddressHandler).
 AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = env("AXES_ADDRESS_FAILURE_LIMIT", 20, cast=int)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "archive.http.login_throttle.PairAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "archive.http.login_throttle.client_ip"
+TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT", 0, cast=int)
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 
