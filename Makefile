@@ -30,9 +30,11 @@ $(ENV_FILE):
 	umask 077 && printf 'SECRET_KEY=%s\nALLOWED_HOSTS=127.0.0.1,localhost,[::1]\nSERVE_MEDIA=1\n' \
 		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 
+# The shipped fixtures seed an empty database; afterwards only what is missing is created and no
+# existing record is ever changed, so an editor's work survives every `make run` (docs/editors.md).
 setup: install $(ENV_FILE)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_edition --update $(FIXTURES)
+	$(BIN)/python manage.py load_edition --missing-only $(FIXTURES)
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 
 run: setup

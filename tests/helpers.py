@@ -79,3 +79,28 @@ def reachable(port, host="127.0.0.1"):
 
 def on_postgresql():
     return os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def admin_form_data(response):
+    """What a browser would submit from an admin add/change page: every field of the main form
+    and of each inline formset (with its management form) at its current value."""
+    data = {}
+
+    def add(form):
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            data[bound.html_name] = (
+                [str(item) for item in value] if isinstance(value, list | tuple) else str(value)
+            )
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data

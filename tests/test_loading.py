@@ -285,6 +285,41 @@ def test_changed_record_is_applied_with_update(loaded, tmp_path):
     assert edition.updated_at > updated_before
 
 
+def test_missing_only_creates_what_is_missing_and_never_touches_an_existing_record(
+    loaded, tmp_path
+):
+    """What `make setup` does with the shipped fixtures on every start (issue 15 §1)."""
+    edition = Edition.objects.get()
+    edition.city = "Osaka (an editor's correction)"
+    edition.save()
+    edition.topics.set([])
+    records = edition_records(1) + edition_records(2)[1:]  # edition 1 as shipped, plus edition 2
+    path = write(tmp_path, "edition-01.json", records)
+    dry = load_edition([path], dry_run=True, missing_only=True)
+    before = natural_dump()
+
+    report = load_edition([path], missing_only=True)
+
+    assert dry.counts() == report.counts()
+    assert report.updated == 0
+    assert ("synthetic-forum", 1) in report.models["archive.edition"].kept
+    assert report.models["archive.edition"].created == [("synthetic-forum", 2)]
+    assert "left as they are" in report.lines()[-1]
+    edition.refresh_from_db()
+    assert edition.city == "Osaka (an editor's correction)"
+    assert list(edition.topics.all()) == []  # its list was not restored either
+    assert Edition.objects.count() == 2
+    after = natural_dump()
+    assert all(rows <= after[label] for label, rows in before.items())  # each row as it was
+
+
+def test_missing_only_and_update_together_are_refused(loaded):
+    before = natural_dump()
+    with pytest.raises(FixtureError, match="contradict each other"):
+        load_edition([loaded], update=True, missing_only=True)
+    assert natural_dump() == before
+
+
 def test_many_to_many_difference_alone_is_an_update(loaded, tmp_path):
     records = edition_records(1)
     find(records, "archive.subforum")["fields"]["topics"] = [["trade"], ["media"]]

@@ -98,7 +98,7 @@ def test_make_setup_is_idempotent(tmp_path):
     for _ in range(2):
         for command in (
             ["migrate", "--noinput"],
-            ["load_edition", "--update", *sorted(map(str, ROOT.glob("fixtures/*/*.json")))],
+            ["load_edition", "--missing-only", *sorted(map(str, ROOT.glob("fixtures/*/*.json")))],
         ):
             result = run_manage(*command, env_overrides=env)
             assert result.returncode == 0, result.stderr

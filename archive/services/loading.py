@@ -148,6 +148,7 @@ class ModelReport:
     created: list = field(default_factory=list)  # natural keys
     updated: list = field(default_factory=list)  # (natural key, ["field", ...])
     unchanged: list = field(default_factory=list)  # natural keys
+    kept: list = field(default_factory=list)  # existing records a missing-only load left alone
 
 
 @dataclass
@@ -170,6 +171,10 @@ class LoadReport:
     def unchanged(self):
         return sum(len(report.unchanged) for report in self.models.values())
 
+    @property
+    def kept(self):
+        return sum(len(report.kept) for report in self.models.values())
+
     def counts(self):
         """{label: (created, updated, unchanged)} for every model the files hold."""
         return {
@@ -191,6 +196,8 @@ class LoadReport:
                 parts = [f"{word} {count}" for word, count in zip(words, counts, strict=True)]
             else:
                 parts = [f"{count} {word}" for word, count in zip(words, counts, strict=True)]
+            if report.kept:
+                parts.append(f"{len(report.kept)} already there, left as they are")
             lines.append(f"  {label}: {', '.join(parts)}")
             if verbosity >= 2:
                 lines += [f"    {words[0]} {show_key(key)}" for key in report.created]
@@ -199,6 +206,7 @@ class LoadReport:
                     for key, fields in report.updated
                 ]
                 lines += [f"    {words[2]} {show_key(key)}" for key in report.unchanged]
+                lines += [f"    already there {show_key(key)}" for key in report.kept]
         total = (
             f"Total: {self.created} created, {self.updated} updated, {self.unchanged} unchanged."
         )
@@ -206,6 +214,11 @@ class LoadReport:
             total = (
                 f"Total: {self.created} to create, {self.updated} to update, "
                 f"{self.unchanged} unchanged."
+            )
+        if self.kept:
+            total += (
+                f" {self.kept} already in the database, left as they are (--missing-only never"
+                " changes an existing record; use --update to apply the files' values)."
             )
         lines.append(total)
         return lines
@@ -220,12 +233,16 @@ def load_edition(
     *,
     dry_run: bool = False,
     update: bool = False,
+    missing_only: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> LoadReport:
     """Validate the fixture files together, then load them in one transaction.
 
     ``files`` are paths or ``NamedFile``s. Records that exist and differ are updated only with
-    ``update=True``; otherwise they are reported as problems. ``dry_run`` validates and reports
+    ``update=True``; otherwise they are reported as problems. ``missing_only=True`` (what
+    ``make setup`` uses for the shipped fixtures) creates only the records that are not in the
+    database yet and leaves every existing record, its fields and its lists, exactly as it is,
+    whatever the files say: an editor's changes are never undone. ``dry_run`` validates and reports
     without writing. ``progress`` receives a line of text now and then on large loads.
 
     Raises ``FixtureError`` listing every problem; the database is then unchanged.
@@ -233,7 +250,11 @@ def load_edition(
     named = [
         item if isinstance(item, NamedFile) else NamedFile(str(item), Path(item)) for item in files
     ]
-    loader = _Loader(progress or (lambda message: None))
+    if update and missing_only:
+        raise FixtureError(
+            [Problem("(options)", "--update and --missing-only contradict each other; use one.")]
+        )
+    loader = _Loader(progress or (lambda message: None), missing_only=missing_only)
     if not named:
         raise FixtureError([Problem("(no file)", "No fixture file was given.")])
     for named_file in named:
@@ -246,7 +267,7 @@ def load_edition(
         loader.fetch_existing()
         loader.build()
         loader.raise_problems()
-        if not dry_run and not update:
+        if not dry_run and not update and not missing_only:
             loader.refuse_updates()
             loader.raise_problems()
         report = LoadReport(
@@ -358,8 +379,9 @@ SPECS = {model: _Spec(model) for model in MODELS}
 
 
 class _Loader:
-    def __init__(self, say):
+    def __init__(self, say, missing_only=False):
         self.say = say
+        self.missing_only = missing_only
         self.problems = []
         self.items = []  # (NamedFile, list of raw records)
         self.records = []
@@ -644,6 +666,8 @@ class _Loader:
         for model in MODELS:
             self._current_m2m(model)
         for count, record in enumerate(records, start=1):
+            if self.missing_only and not record.is_new:
+                continue  # left exactly as it is: not compared, not changed, its lists untouched
             self._apply(record)
             if count % PROGRESS_EVERY == 0:
                 self.say(f"validated {count} of {len(records)} records")
@@ -812,6 +836,8 @@ class _Loader:
             for record in records:
                 if record.is_new:
                     report.created.append(record.key)
+                elif self.missing_only:
+                    report.kept.append(record.key)
                 elif record.changes:
                     report.updated.append((record.key, [name for name, _ in record.changes]))
                 else:

@@ -2,7 +2,9 @@
 
 ``loaddata`` skips model validation (and SQLite ignores ``max_length``), so it can load bad data.
 This command checks every record first, reports every problem it finds, and writes all the
-files or nothing. Records that exist and differ are changed only with ``--update``.
+files or nothing. Records that exist and differ are changed only with ``--update``;
+with ``--missing-only`` (what ``make setup`` runs on the shipped fixtures) existing records are
+never touched at all.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,8 +30,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Overwrite records that already exist and differ (listed by --dry-run).",
         )
+        parser.add_argument(
+            "--missing-only",
+            action="store_true",
+            help=(
+                "Create only the records that are not in the database yet; leave every existing "
+                "record exactly as it is, even where the files differ (make setup uses this)."
+            ),
+        )
 
-    def handle(self, *args, files, dry_run, update, verbosity, **options):
+    def handle(self, *args, files, dry_run, update, missing_only, verbosity, **options):
         def progress(message):
             self.stderr.write(message)
 
@@ -38,6 +48,7 @@ class Command(BaseCommand):
                 files,
                 dry_run=dry_run,
                 update=update,
+                missing_only=missing_only,
                 progress=progress if verbosity >= 1 else None,
             )
         except FixtureError as exc:
