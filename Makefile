@@ -53,7 +53,7 @@ test: install-dev $(ENV_FILE) node_modules/.installed
 test-fast: install-dev $(ENV_FILE)
 	$(BIN)/python -m pytest -n auto -m "not browser and not slow"
 
-# The benchmark (README, Performance): BENCH_ARGS='--sizes S,M,L --engines sqlite,postgres --http'
+# The benchmark (docs/performance.md): BENCH_ARGS='--sizes S,M,L --engines sqlite,postgres --http'
 bench: install-dev $(ENV_FILE)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

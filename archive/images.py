@@ -14,7 +14,7 @@ picture more than MAX_ASPECT times taller than wide (or wider than tall) is refu
 page could show it and WebP cannot hold its renditions. JPEGs are decoded at a reduced scale
 when they are larger than MAX_STORED_SIDE (libjpeg's draft mode), and every stored original is
 at most MAX_STORED_SIDE pixels on its long side, which bounds a worker's memory
-(docs/reliability.md has the measurement).
+(docs/images.md has the measurement).
 
 Renditions (smaller copies for pages) are made with Pillow: two widths, each as WebP and as a
 JPEG (or PNG when the picture has transparency) fallback. Their names derive from the original's
@@ -23,7 +23,7 @@ picture is stored, and again, if missing, by ``manage.py rebuild_renditions``. I
 fails, nothing of the upload is left in storage.
 
 Placeholders for records without a picture are small SVG documents (the initials on a colour
-derived from the name) inlined as ``data:`` URIs; see README, "Images", for why.
+derived from the name) inlined as ``data:`` URIs; see docs/images.md for why.
 """
 
 import hashlib

@@ -1,7 +1,8 @@
 """Forum Archive settings: one module, every deploy-time value from the environment.
 
-Each value comes through ``env()``; README lists every variable. With DEBUG off, a missing
-SECRET_KEY or ALLOWED_HOSTS stops start-up rather than falling back silently.
+Each value comes through ``env()``; README.md ("Configuration") lists every variable and
+docs/deployment.md the production ones. With DEBUG off, a missing SECRET_KEY or ALLOWED_HOSTS
+stops start-up rather than falling back silently.
 """
 
 import os
@@ -46,7 +47,8 @@ def env(name, default=None, *, cast=str, required=False):
     if raw is None or raw == "":
         if required:
             raise ImproperlyConfigured(
-                f"The environment variable {name} must be set when DEBUG is off (see README)."
+                f"The environment variable {name} must be set when DEBUG is off "
+                "(see docs/deployment.md)."
             )
         return default
     if cast is bool:
@@ -232,7 +234,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("ja", "日本語")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Record translations (archive/translation.py): the plain field (`name`) is the English column,
-# and an empty translation falls back to English. See docs/i18n.md.
+# and an empty translation falls back to English. See docs/languages.md.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "zh-hans", "ja")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)

@@ -5,7 +5,7 @@ Needs Debian's /usr/bin/chromium and the Python `playwright` package (never `pla
 install`: no browser is downloaded), and for axe/vnu the npm dev packages from package.json
 (`make test` installs them) plus `java`. Whatever is missing skips its tests with the reason.
 Screenshots of every page type at 375 and 1280 px go to artifacts/screenshots/ (CI artifacts).
-See README, "Browser, accessibility and HTML checks".
+See docs/testing.md, "Browser, accessibility and HTML checks".
 """
 
 import json
