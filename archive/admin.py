@@ -47,7 +47,7 @@ class SubForumInline(TranslationTabularInline):
     model = SubForum
     extra = 0
     show_change_link = True
-    fields = ["order", "title", "slug", "kind", "topics"]
+    fields = ["order", "title", "slug", "kind", "date", "start_time", "end_time", "topics"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics"]
 
@@ -56,7 +56,15 @@ class EditionAppearanceInline(TranslationTabularInline):
     model = Appearance
     extra = 0
     show_change_link = True
-    fields = ["order", "participant", "sub_forum", "role", "position", "organization"]
+    fields = [
+        "order",
+        "participant",
+        "sub_forum",
+        "role",
+        "delivery",
+        "position",
+        "organization",
+    ]
     autocomplete_fields = ["participant", "organization"]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -162,7 +170,7 @@ class ParticipantAppearanceInline(admin.TabularInline):
     fk_name = "participant"
     extra = 0
     show_change_link = True
-    fields = ["edition", "sub_forum", "role", "position", "organization"]
+    fields = ["edition", "sub_forum", "role", "delivery", "position", "organization"]
     readonly_fields = fields
     can_delete = False
 
@@ -179,7 +187,7 @@ class ParticipantAppearanceInline(admin.TabularInline):
 
 class OrganizationAppearanceInline(ParticipantAppearanceInline):
     fk_name = "organization"
-    fields = ["participant", "edition", "sub_forum", "role", "position"]
+    fields = ["participant", "edition", "sub_forum", "role", "delivery", "position"]
     readonly_fields = fields
 
 

@@ -56,7 +56,7 @@ class EditionTranslation(TranslationOptions):
 
 @register(SubForum)
 class SubForumTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "venue")
     required_languages = ("en",)
 
 

@@ -1,6 +1,7 @@
 """One meeting of a forum, and the sessions (sub-forums) it was divided into."""
 
 import re
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -277,6 +278,26 @@ class SubForum(models.Model):
     order = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Sessions are listed in this order.")
     )
+    # When and where, only as far as a source says: a session with no date took place at some
+    # point of its edition's dates.
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("The day of the session, if known.")
+    )
+    start_time = models.TimeField(
+        _("start time"),
+        null=True,
+        blank=True,
+        help_text=_("Local time at the venue, if known; needs the date."),
+    )
+    end_time = models.TimeField(
+        _("end time"), null=True, blank=True, help_text=_("Local time; needs the start time.")
+    )
+    venue = models.CharField(
+        _("venue or room"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the session took place, if other than the edition's venue."),
+    )
 
     objects = models.Manager.from_queryset(SubForumQuerySet)()
 
@@ -286,6 +307,17 @@ class SubForum(models.Model):
         verbose_name_plural = _("sub-forums")
         constraints = [
             models.UniqueConstraint(fields=["edition", "slug"], name="subforum_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(start_time__isnull=True) | models.Q(date__isnull=False),
+                name="subforum_time_needs_date",
+                violation_error_message=_("A start time needs the session's date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_time__isnull=True)
+                | models.Q(start_time__isnull=False, end_time__gt=models.F("start_time")),
+                name="subforum_end_after_start",
+                violation_error_message=_("The end time must be after the start time."),
+            ),
         ]
 
     def __str__(self):
@@ -299,3 +331,42 @@ class SubForum(models.Model):
         return self.edition.natural_key() + (self.slug,)
 
     natural_key.dependencies = ["archive.edition"]
+
+    def clean(self):
+        errors = {}
+        if self.start_time is not None and self.date is None:
+            errors["start_time"] = _("A start time needs the session's date.")
+        if self.end_time is not None and (
+            self.start_time is None or self.end_time <= self.start_time
+        ):
+            errors["end_time"] = _("The end time must be after the start time.")
+        edition = self.edition if self.edition_id else None
+        if (
+            self.date is not None
+            and edition is not None
+            and edition.start_date
+            and not edition.start_date <= self.date <= (edition.end_date or edition.start_date)
+        ):
+            errors["date"] = _(
+                "The date must fall within the edition's dates (%(start)s to %(end)s)."
+            ) % {"start": edition.start_date, "end": edition.end_date}
+        if errors:
+            raise ValidationError(errors)
+
+    def starts(self):
+        """When the session began, as precisely as recorded: a naive local datetime (date and
+        start time), its date, or, when it has no date, its edition's first day."""
+        if self.date is None:
+            return self.edition.start_date
+        if self.start_time is None:
+            return self.date
+        return datetime.combine(self.date, self.start_time)
+
+    def ends(self):
+        """When it ended, as precisely as recorded (see starts()); a session with a date and no
+        end time ends on that date."""
+        if self.date is None:
+            return self.edition.end_date
+        if self.end_time is None:
+            return self.date
+        return datetime.combine(self.date, self.end_time)

@@ -134,13 +134,28 @@ class Appearance(models.Model):
     """A participant at an edition, as they were then: role, position and organization."""
 
     class Role(models.TextChoices):
+        """What the person did in the programme (how it reached the audience is `delivery`)."""
+
         SPEAKER = "speaker", _("Speaker")
-        KEYNOTE = "keynote", _("Keynote speaker")
+        KEYNOTE = "keynote", _("Keynote speech")
+        OPENING_REMARKS = "opening-remarks", _("Opening remarks")
+        WELCOME_SPEECH = "welcome-speech", _("Welcome speech")
+        CONGRATULATORY_ADDRESS = "congratulatory-address", _("Congratulatory address")
+        CLOSING_REMARKS = "closing-remarks", _("Closing remarks")
+        # Kept for records loaded before `delivery` existed; new records say speaker/keynote/...
+        # with delivery "video".
         VIDEO_ADDRESS = "video-address", _("Video address")
         MODERATOR = "moderator", _("Moderator")
         PANELIST = "panelist", _("Panelist")
         # Named ATTENDEE in code: a Participant is the person, this is the role "participant".
         ATTENDEE = "participant", _("Participant")
+
+    class Delivery(models.TextChoices):
+        """How the contribution reached the forum; blank when the source does not say."""
+
+        IN_PERSON = "in-person", _("In person")
+        VIDEO = "video", _("By video")
+        WRITTEN = "written", _("Written (sent, not delivered)")
 
     participant = models.ForeignKey(
         Participant,
@@ -160,7 +175,14 @@ class Appearance(models.Model):
         blank=True,
         help_text=_("Leave empty for an appearance at the edition as a whole."),
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.SPEAKER)
+    delivery = models.CharField(
+        _("delivery"),
+        max_length=20,
+        choices=Delivery.choices,
+        blank=True,
+        help_text=_("How it was delivered, if the source says: in person, by video or written."),
+    )
     position = models.CharField(
         _("position then"),
         max_length=200,

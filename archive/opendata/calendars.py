@@ -6,6 +6,12 @@ never changes, so a calendar that subscribes to the address updates the event in
 the edition's last change. Text (title, theme, place) is written as iCalendar TEXT values by the
 `icalendar` library, which escapes commas, semicolons, backslashes and newlines; nothing is
 interpreted as markup. Drafts are never included.
+
+An edition's own calendar also holds a VEVENT for each of its sessions that has a recorded date
+(UID "session-<edition key>-<slug>@forumarchive", RELATED-TO the edition): all-day on that date,
+or from its start time (to its end time when recorded) as floating local time, the time at the
+venue, since the archive records no time zone. Sessions without a date stay inside the edition's
+event. The series and archive calendars list editions only.
 """
 
 import datetime
@@ -48,7 +54,26 @@ def edition_event(edition, request):
     return event
 
 
-def build_calendar(editions, request, name):
+def session_event(sub_forum, edition, request):
+    event = Event()
+    event.add("uid", f"session-{edition.key}-{sub_forum.slug}@{UID_DOMAIN}")
+    event.add("dtstamp", edition.updated_at.astimezone(datetime.UTC))
+    starts, ends = sub_forum.starts(), sub_forum.ends()
+    event.add("dtstart", starts)
+    if sub_forum.start_time is None:
+        event.add("dtend", starts + datetime.timedelta(days=1))
+    elif sub_forum.end_time is not None:
+        event.add("dtend", ends)
+    event.add("summary", f"{sub_forum.title} · {edition.title}")
+    location = edition_location(edition)
+    event.add("location", f"{sub_forum.venue}, {location}" if sub_forum.venue else location)
+    event.add("url", request.build_absolute_uri(sub_forum.get_absolute_url()))
+    event.add("related-to", edition_uid(edition), parameters={"RELTYPE": "PARENT"})
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def build_calendar(editions, request, name, sessions=()):
     calendar = Calendar()
     calendar.add("prodid", "-//Forum Archive//forumarchive//EN")
     calendar.add("version", "2.0")
@@ -56,6 +81,8 @@ def build_calendar(editions, request, name):
     calendar.add("x-wr-calname", name)
     for edition in editions:
         calendar.add_component(edition_event(edition, request))
+    for sub_forum in sessions:
+        calendar.add_component(session_event(sub_forum, sub_forum.edition, request))
     return calendar
 
 
@@ -74,7 +101,12 @@ def _published():
 @cache_control(public=True, max_age=3600)
 def edition_calendar(request, edition_key):
     edition = visible_edition_or_404(_published(), edition_key)
-    calendar = build_calendar([edition], request, edition.title)
+    sessions = edition.sub_forums.filter(date__isnull=False).order_by(
+        "date", "start_time", "order", "pk"
+    )
+    for sub_forum in sessions:
+        sub_forum.edition = edition  # the one already loaded: no query per session
+    calendar = build_calendar([edition], request, edition.title, sessions)
     return _response(calendar, f"{edition.key}.ics")
 
 

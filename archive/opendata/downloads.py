@@ -73,6 +73,7 @@ def edition_appearances_csv(request, edition_key):
         "position",
         "organization",
         "participant_url",
+        "delivery",  # added after the first release: new columns go last
     ]
     key = edition.key
     rows = (
@@ -85,6 +86,7 @@ def edition_appearances_csv(request, edition_key):
             appearance.position,
             appearance.organization_label,
             request.build_absolute_uri(appearance.participant.get_absolute_url()),
+            appearance.delivery,
         ]
         # The page's programme order: the edition as a whole first, then session by session.
         for appearance in Appearance.objects.filter(edition=edition)

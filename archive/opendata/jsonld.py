@@ -30,10 +30,13 @@ def _organization(organization, request):
     }
 
 
-def _place(edition):
+def _place(edition, sub_forum=None):
+    name = edition_location(edition)
+    if sub_forum is not None and sub_forum.venue:
+        name = f"{sub_forum.venue}, {name}"
     place = {
         "@type": "Place",
-        "name": edition_location(edition),
+        "name": name,
         "address": {
             "@type": "PostalAddress",
             "addressLocality": edition.city,
@@ -114,9 +117,9 @@ def edition_data(edition, programme, request):
             "@type": "Event",
             "name": sub_forum.title,
             "url": _absolute(request, sub_forum.get_absolute_url()),
-            "startDate": edition.start_date.isoformat(),
-            "endDate": edition.end_date.isoformat(),
-            "location": _place(edition),
+            "startDate": sub_forum.starts().isoformat(),
+            "endDate": sub_forum.ends().isoformat(),
+            "location": _place(edition, sub_forum),
         }
         for sub_forum in edition.ordered_sub_forums
     ]
@@ -137,10 +140,10 @@ def sub_forum_data(sub_forum, appearances, request):
         "@type": "Event",
         "name": sub_forum.title,
         "url": _absolute(request, sub_forum.get_absolute_url()),
-        "startDate": edition.start_date.isoformat(),
-        "endDate": edition.end_date.isoformat(),
+        "startDate": sub_forum.starts().isoformat(),
+        "endDate": sub_forum.ends().isoformat(),
         "eventStatus": SCHEDULED,
-        "location": _place(edition),
+        "location": _place(edition, sub_forum),
         "superEvent": _edition_core(edition, request),
     }
     if sub_forum.description:

@@ -92,6 +92,8 @@ CHECKS = {
         "must be 1 or more.",
     ),
     "statement_kind_valid": None,  # the field's choices
+    "subforum_time_needs_date": None,  # SubForum.clean()
+    "subforum_end_after_start": None,  # SubForum.clean()
 }
 
 CHUNK_SIZE = 500

@@ -56,6 +56,7 @@ def test_edition_appearances_csv_in_programme_order(client, db):
             "position",
             "organization",
             "participant_url",
+            "delivery",
         ],
         [
             "example-forum-3",
@@ -66,6 +67,7 @@ def test_edition_appearances_csv_in_programme_order(client, db):
             "'-1+1",
             "Former Name Institute",
             "http://testserver/en/participants/bo-example/",
+            "",
         ],
         [
             "example-forum-3",
@@ -76,6 +78,7 @@ def test_edition_appearances_csv_in_programme_order(client, db):
             "Director",
             "Example Institute",
             "http://testserver/en/participants/aiko-example/",
+            "",
         ],
     ]
 
