@@ -16,6 +16,7 @@ from .models import (
     Edition,
     Forum,
     Organization,
+    OrganizationName,
     Participant,
     Source,
     Statement,
@@ -185,6 +186,14 @@ class ParticipantAppearanceInline(admin.TabularInline):
         )
 
 
+class OrganizationNameInline(TranslationTabularInline):
+    """Names used for a known time: pages show each past edition the name it had then."""
+
+    model = OrganizationName
+    extra = 0
+    fields = ["name", "valid_from", "valid_until"]
+
+
 class OrganizationAppearanceInline(ParticipantAppearanceInline):
     fk_name = "organization"
     fields = ["participant", "edition", "sub_forum", "role", "delivery", "position"]
@@ -225,7 +234,15 @@ class OrganizationAdmin(TranslationAdmin):
         "alternative_names",
     ]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [OrganizationAppearanceInline]
+    inlines = [OrganizationNameInline, OrganizationAppearanceInline]
+
+
+@admin.register(OrganizationName)
+class OrganizationNameAdmin(TranslationAdmin):
+    list_display = ["name", "organization", "valid_from", "valid_until"]
+    list_select_related = ["organization"]
+    search_fields = [*language_columns("name", "organization__name")]
+    autocomplete_fields = ["organization"]
 
 
 @admin.register(Forum)

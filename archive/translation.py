@@ -14,6 +14,7 @@ from .models import (
     Edition,
     Forum,
     Organization,
+    OrganizationName,
     Participant,
     Source,
     Statement,
@@ -32,6 +33,12 @@ class ForumTranslation(TranslationOptions):
 @register(Organization)
 class OrganizationTranslation(TranslationOptions):
     fields = ("name", "description")
+    required_languages = ("en",)
+
+
+@register(OrganizationName)
+class OrganizationNameTranslation(TranslationOptions):
+    fields = ("name",)
     required_languages = ("en",)
 
 

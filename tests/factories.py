@@ -19,6 +19,15 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     country = "Japan"
 
 
+class OrganizationNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OrganizationName
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Former Organization {n}")
+    valid_until = datetime.date(2010, 3, 31)
+
+
 class ForumFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Forum

@@ -16,6 +16,7 @@ ARCHIVE_MODELS = list(apps.get_app_config("archive").get_models())
 
 RECORD_FACTORIES = {
     "organization": factories.OrganizationFactory,
+    "organizationname": factories.OrganizationNameFactory,
     "forum": factories.ForumFactory,
     "topic": factories.TopicFactory,
     "source": factories.SourceFactory,

@@ -361,17 +361,19 @@ def test_edition_list_query_count(client, django_assert_num_queries, size):
 @pytest.mark.parametrize("size", [1, 5])
 def test_edition_detail_query_count(client, django_assert_num_queries, size):
     edition = build_edition(people=size)
-    # edition, co-organizers, sources, topics, sessions, their topics, count of appearances,
-    # this page of them, their statements, previous, next
-    with django_assert_num_queries(11):
+    # edition, co-organizers, their dated names, sources, topics, sessions, their topics, count
+    # of appearances, this page of them, their organizations' dated names, their statements,
+    # previous, next
+    with django_assert_num_queries(13):
         assert client.get(edition.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.parametrize("size", [1, 5])
 def test_subforum_detail_query_count(client, django_assert_num_queries, size):
     sub_forum = build_edition(people=size).sub_forums.get()
-    # sub-forum, its topics, edition sources, count of appearances, this page, statements
-    with django_assert_num_queries(6):
+    # sub-forum, its topics, edition sources, count of appearances, this page, their
+    # organizations' dated names, statements
+    with django_assert_num_queries(7):
         assert client.get(sub_forum.get_absolute_url()).status_code == 200
 
 
@@ -392,7 +394,8 @@ def test_participant_detail_query_count(client, django_assert_num_queries, size)
             participant=person, sub_forum=factories.SubForumFactory()
         )
         factories.StatementFactory(appearance=appearance)
-    with django_assert_num_queries(3):
+    # participant, appearances, their organizations' dated names, statements
+    with django_assert_num_queries(4):
         assert client.get(person.get_absolute_url()).status_code == 200
 
 
@@ -414,8 +417,9 @@ def test_organization_detail_query_count(client, django_assert_num_queries, size
         factories.AppearanceFactory(
             sub_forum=factories.SubForumFactory(edition=edition), organization=organization
         )
-    # organization, its forums, appearances, co-organized editions
-    with django_assert_num_queries(4):
+    # organization, its forums, its dated names, appearances, their organization's dated
+    # names, co-organized editions
+    with django_assert_num_queries(6):
         assert client.get(organization.get_absolute_url()).status_code == 200
 
 

@@ -2,13 +2,14 @@
 
 from .edition import Edition, SubForum
 from .people import Appearance, Participant, Statement
-from .reference import Forum, Organization, Source, Topic
+from .reference import Forum, Organization, OrganizationName, Source, Topic
 
 __all__ = [
     "Appearance",
     "Edition",
     "Forum",
     "Organization",
+    "OrganizationName",
     "Participant",
     "Source",
     "Statement",

@@ -83,7 +83,8 @@ class EditionQuerySet(ArchiveQuerySet):
 
     def _with_related(self, sub_forums):
         return self.select_related("forum").prefetch_related(
-            "co_organizers",
+            # their names at this edition's time: Edition.co_organizers_then()
+            Prefetch("co_organizers", queryset=Organization.objects.prefetch_related("names")),
             "sources",
             "topics",
             Prefetch("sub_forums", queryset=sub_forums, to_attr="ordered_sub_forums"),
@@ -203,6 +204,10 @@ class Edition(models.Model):
     @property
     def title(self):
         return edition_title(self.number, self.forum.name)
+
+    def co_organizers_then(self):
+        """[(organization, the name it went by at this edition), ...] (Organization.name_on)."""
+        return [(o, o.name_on(self.start_date)) for o in self.co_organizers.all()]
 
     @property
     def key(self):

@@ -90,26 +90,39 @@ class AppearanceQuerySet(ArchiveQuerySet):
         session in SubForum's programme order, each session in speaking order. The order is
         total (ties broken by id), so pages of it never overlap or skip a row.
         """
-        return self.select_related("participant", "organization").order_by(
-            F("sub_forum__order").asc(nulls_first=True),
-            original_column("sub_forum__title"),
-            "sub_forum_id",
-            "order",
-            "participant__name",
-            "pk",
+        # organization__names and the edition: each appearance's organization name then.
+        return (
+            self.select_related("participant", "organization", "edition")
+            .prefetch_related("organization__names")
+            .order_by(
+                F("sub_forum__order").asc(nulls_first=True),
+                original_column("sub_forum__title"),
+                "sub_forum_id",
+                "order",
+                "participant__name",
+                "pk",
+            )
         )
 
     def in_speaking_order(self):
         """A session's people in speaking order, each with participant and organization."""
-        return self.select_related("participant", "organization").order_by(
-            "order", "participant__name", "pk"
+        return (
+            self.select_related("participant", "organization", "edition")
+            .prefetch_related("organization__names")
+            .order_by("order", "participant__name", "pk")
         )
 
     def latest_first(self):
         """Appearances across editions (participant and organization pages): latest first."""
-        return self.select_related(
-            "edition__forum", "sub_forum__edition__forum", "organization", "participant"
-        ).order_by("-edition__start_date", "sub_forum__order", "order", "participant__name", "pk")
+        return (
+            self.select_related(
+                "edition__forum", "sub_forum__edition__forum", "organization", "participant"
+            )
+            .prefetch_related("organization__names")
+            .order_by(
+                "-edition__start_date", "sub_forum__order", "order", "participant__name", "pk"
+            )
+        )
 
     def for_api(self):
         """The API's appearances (anonymous, like every API read), latest edition first."""
@@ -118,6 +131,7 @@ class AppearanceQuerySet(ArchiveQuerySet):
             self.select_related(
                 "edition__forum", "sub_forum__edition__forum", "participant", "organization"
             )
+            .prefetch_related("organization__names")
             .with_statements(None)
             .order_by(
                 "-edition__start_date",
@@ -244,10 +258,13 @@ class Appearance(models.Model):
 
     @property
     def organization_label(self):
-        """The organization's name as it was at the time of the appearance."""
+        """The organization's name as it was at the time of the appearance: the name typed on
+        the appearance if any, else the one derived from the organization's dated names."""
         if self.organization_name:
             return self.organization_name
-        return self.organization.name if self.organization else ""
+        if self.organization is None:
+            return ""
+        return self.organization.name_on(self.edition.start_date)
 
     def clean(self):
         sub_forum = self.sub_forum

@@ -1,5 +1,8 @@
 """Records that editions share: the series itself, organizations, topics and sources."""
 
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
@@ -115,7 +118,10 @@ class Organization(PageAtSlug, SlugKeyed):
     alternative_names = models.TextField(
         _("former and alternative names"),
         blank=True,
-        help_text=_("One per line. Search finds the organization by any of them."),
+        help_text=_(
+            "One per line, undated. Search finds the organization by any of them. A name used "
+            "for a known time goes under “Dated names”, so that past editions show it."
+        ),
     )
 
     objects = models.Manager.from_queryset(OrganizationQuerySet)()
@@ -133,6 +139,98 @@ class Organization(PageAtSlug, SlugKeyed):
     @property
     def alternative_name_list(self):
         return split_lines(self.alternative_names)
+
+    def name_on(self, day):
+        """The name the organization went by on `day`: the dated name whose period covers it
+        (the latest-starting one if several do), else today's name. The one rule for "the name
+        then" on past appearances and organizer lists; reads `names` (prefetched on pages)."""
+        if day is not None:
+            covering = [entry for entry in self.names.all() if entry.covers(day)]
+            if covering:
+                return max(covering, key=lambda entry: entry.valid_from or date.min).name
+        return self.name
+
+
+class OrganizationNameQuerySet(models.QuerySet):
+    def get_by_natural_key(self, organization_slug, name):
+        return self.get(organization__slug=organization_slug, **{original_column("name"): name})
+
+
+class OrganizationName(models.Model):
+    """A name an organization went by for a known time: a former name, or the name it had at
+    some editions. Pages derive the name at the time of each past edition from these."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="names"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    valid_from = models.DateField(
+        _("used from"),
+        null=True,
+        blank=True,
+        help_text=_("The first day it was used; empty if it was used from the start."),
+    )
+    valid_until = models.DateField(
+        _("used until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day it was used; empty if it is still used alongside today's."),
+    )
+
+    objects = models.Manager.from_queryset(OrganizationNameQuerySet)()
+
+    class Meta:
+        ordering = ["organization", "valid_from"]
+        verbose_name = _("dated name")
+        verbose_name_plural = _("dated names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                name="organizationname_unique",
+                violation_error_message=_("This organization already has this dated name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=False) | Q(valid_until__isnull=False),
+                name="organizationname_has_a_date",
+                violation_error_message=_(
+                    "Give at least one of the dates; an undated name goes under “former and "
+                    "alternative names”."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="organizationname_period_in_order",
+                violation_error_message=_("“Used until” cannot be before “used from”."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.organization.natural_key(), getattr(self, original_column("name")))
+
+    natural_key.dependencies = ["archive.organization"]
+
+    def clean(self):
+        if self.valid_from is None and self.valid_until is None:
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "Give at least one of the dates; an undated name goes under “former "
+                        "and alternative names”."
+                    )
+                }
+            )
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("“Used until” cannot be before “used from”.")})
+
+    def covers(self, day):
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
 
 class Forum(SlugKeyed):

@@ -22,10 +22,10 @@ def _absolute(request, path):
     return request.build_absolute_uri(path)
 
 
-def _organization(organization, request):
+def _organization(organization, request, name=None):
     return {
         "@type": "Organization",
-        "name": organization.name,
+        "name": name or organization.name,
         "url": _absolute(request, organization.get_absolute_url()),
     }
 
@@ -108,7 +108,7 @@ def edition_data(edition, programme, request):
     data = {"@context": CONTEXT, **_edition_core(edition, request)}
     if edition.summary or edition.theme:
         data["description"] = edition.summary or edition.theme
-    organizers = [_organization(o, request) for o in edition.co_organizers.all()]
+    organizers = [_organization(o, request, name) for o, name in edition.co_organizers_then()]
     if organizers:
         data["organizer"] = organizers
     data["superEvent"] = _series(edition.forum, request)

@@ -6,7 +6,7 @@ records. Drafts export too: this is an editors' tool, not a public download.
 
 from django.core import serializers
 
-from archive.models import Appearance, Edition, Forum, Statement, SubForum
+from archive.models import Appearance, Edition, Forum, OrganizationName, Statement, SubForum
 
 
 def edition_records(forum_slug, number):
@@ -57,8 +57,12 @@ def edition_records(forum_slug, number):
         .prefetch_related("co_organizers", "sources", "topics")
         .get(pk=edition.pk)
     )
+    names = OrganizationName.objects.filter(organization__in=organizations).select_related(
+        "organization"
+    )
     return [
         *by_slug(organizations),
+        *sorted(names, key=lambda entry: entry.natural_key()),
         *by_slug(topics),
         *by_slug(sources),
         forum,

@@ -29,6 +29,7 @@ from archive.models import (
     Edition,
     Forum,
     Organization,
+    OrganizationName,
     Participant,
     Source,
     Statement,
@@ -39,6 +40,7 @@ from archive.models import (
 #: Dependency order: every model comes after the models its natural key and references need.
 MODELS = (
     Organization,
+    OrganizationName,
     Topic,
     Source,
     Forum,
@@ -54,6 +56,7 @@ SLUG_MODELS = (Organization, Topic, Source, Forum, Participant)
 #: Types of the parts of each natural key, so that "20" and 20 name the same edition.
 KEY_TYPES = {
     **dict.fromkeys(SLUG_MODELS, (str,)),
+    OrganizationName: (str, str),
     Edition: (str, int),
     SubForum: (str, int, str),
     Appearance: (str, str, int, str, str),
@@ -62,6 +65,7 @@ KEY_TYPES = {
 #: What the parts of each natural key are, for messages.
 KEY_PARTS = {
     **dict.fromkeys(SLUG_MODELS, ("slug",)),
+    OrganizationName: ("organization slug", "name"),
     Edition: ("forum slug", "edition number"),
     SubForum: ("forum slug", "edition number", "sub-forum slug"),
     Appearance: (
@@ -92,6 +96,8 @@ CHECKS = {
         "must be 1 or more.",
     ),
     "statement_kind_valid": None,  # the field's choices
+    "organizationname_has_a_date": None,  # OrganizationName.clean()
+    "organizationname_period_in_order": None,  # OrganizationName.clean()
     "subforum_time_needs_date": None,  # SubForum.clean()
     "subforum_end_after_start": None,  # SubForum.clean()
 }
@@ -620,6 +626,7 @@ class _Loader:
                 yield from manager.filter(slug__in=chunk)
             return
         parent_field, parent_model, parent_key = {
+            OrganizationName: ("organization", Organization, lambda key: key[:1]),
             Edition: ("forum", Forum, lambda key: key[:1]),
             SubForum: ("edition", Edition, lambda key: key[:2]),
             Appearance: ("edition", Edition, lambda key: key[1:3]),
@@ -639,6 +646,7 @@ class _Loader:
     def _attach_parents(self, model, row):
         """Point the row's key parents at the loaded instances; False if one is not loaded."""
         for name in {
+            OrganizationName: ("organization",),
             Edition: ("forum",),
             SubForum: ("edition",),
             Appearance: ("participant", "edition", "sub_forum"),
@@ -967,6 +975,8 @@ def _declared_key(record):
     try:
         if model in SLUG_MODELS:
             key = (value("slug"),)
+        elif model is OrganizationName:
+            key = refs["organization"] + (value("name"),)
         elif model is Edition:
             key = refs["forum"] + (value("number"),)
         elif model is SubForum:
@@ -983,7 +993,9 @@ def _declared_key(record):
 
 
 def _parent_keys(model, key):
-    if model is Edition:
+    if model is OrganizationName:
+        yield Organization, key[:1]
+    elif model is Edition:
         yield Forum, key[:1]
     elif model is SubForum:
         yield Edition, key[:2]

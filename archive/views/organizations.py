@@ -24,7 +24,7 @@ class OrganizationDetailView(PageMetaMixin, DetailView):
 
     def get_queryset(self):
         user = self.request.user
-        return for_viewer(Organization.objects.all(), user).prefetch_related("forums")
+        return for_viewer(Organization.objects.all(), user).prefetch_related("forums", "names")
 
     def get_context_data(self, **kwargs):
         user = self.request.user
