@@ -73,8 +73,9 @@ BAD_FILES = [
         "unknown_model",
         b'[{"model": "archive.speech", "fields": {}}]',
         ', record 1: unknown model "archive.speech"; expected one of: archive.organization, '
-        "archive.topic, archive.source, archive.forum, archive.participant, archive.edition, "
-        "archive.subforum, archive.appearance, archive.statement.",
+        "archive.organizationname, archive.topic, archive.source, archive.forum, "
+        "archive.participant, archive.edition, archive.subforum, archive.appearance, "
+        "archive.statement.",
     ),
     (
         "pk",
