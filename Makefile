@@ -6,22 +6,41 @@ PORT ?= 8000
 ENV_FILE := var/local.env
 FIXTURES := $(sort $(wildcard fixtures/*/*.json))
 
-.PHONY: run setup install install-dev test test-fast lint bench clean
+.PHONY: run setup install install-dev lock test test-fast lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[postgres,redis]'
+# Installs come from the lock files (every package pinned with its hashes: docs/reliability.md,
+# "Reproducible builds and advisories"), then the project itself without touching them. Its
+# build backend (setuptools) is in the lock too, hence --no-build-isolation.
+LOCK := requirements/lock.txt
+LOCK_DEV := requirements/lock-dev.txt
+PIP_INSTALL := $(BIN)/pip install --quiet
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --build-deps-for editable
+
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes -r $(LOCK)
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[postgres,redis,dev]'
+$(VENV)/.installed-dev: pyproject.toml $(LOCK_DEV) | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes -r $(LOCK_DEV)
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# Re-resolve both lock files from pyproject.toml (newest versions its bounds allow), for the
+# Python running this (3.11 on Linux x86_64 in production and CI). The dev lock is constrained
+# by the runtime one, so the two never disagree on a version. Commit both.
+lock: | $(BIN)/python
+	$(PIP_INSTALL) pip-tools
+	$(PIP_COMPILE) --upgrade --extra postgres --extra redis -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --upgrade --extra postgres --extra redis --extra dev -c $(LOCK) -o $(LOCK_DEV) pyproject.toml
 
 # Local settings, generated once and never committed: a random SECRET_KEY and the local hosts.
 # Readable by its owner only (umask 077: 0600 from the start, never briefly world-readable).

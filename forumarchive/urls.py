@@ -33,3 +33,9 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+
+# Errors under /api/ answer JSON, every other path the site's HTML pages (archive/api/errors.py).
+handler400 = "archive.api.errors.bad_request"
+handler403 = "archive.api.errors.permission_denied"
+handler404 = "archive.api.errors.page_not_found"
+handler500 = "archive.api.errors.server_error"

@@ -190,7 +190,8 @@ def test_api_page_size_is_bounded(client, db):
         appearances__isnull=True
     ):
         factories.AppearanceFactory(participant=participant)
-    assert len(get_json(client, "/api/participants/?page_size=1000")["results"]) == 100
+    assert len(get_json(client, "/api/participants/?page_size=100")["results"]) == 100
+    assert list(get_json(client, "/api/participants/?page_size=1000", status=400)) == ["page_size"]
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])

@@ -1,11 +1,15 @@
 """The foundation: settings from the environment, deploy checks, and `make run`'s setup step."""
 
 import os
+import re
 import sqlite3
+import subprocess
 
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from archive.images import MAX_UPLOAD_BYTES
 
 from . import helpers
 
@@ -106,3 +110,31 @@ def test_make_setup_is_idempotent(tmp_path):
     assert counts[0] == counts[1]
     assert counts[0]["archive_statement"] == 10
     assert counts[0]["archive_participant"] == 4
+
+
+def test_the_documented_proxy_body_limit_admits_the_largest_upload_the_admin_accepts():
+    """docs/reliability.md names nginx's client_max_body_size: it must let through one fixture
+    file of FIXTURE_MAX_BYTES, or one picture of MAX_UPLOAD_BYTES, with a full form beside it."""
+    text = (ROOT / "docs" / "reliability.md").read_text()
+    megabytes = {int(m) for m in re.findall(r"client_max_body_size (\d+)m;", text)}
+    assert len(megabytes) == 1, megabytes
+    limit = megabytes.pop() * 1024 * 1024
+    largest_file = max(settings.FIXTURE_MAX_BYTES, MAX_UPLOAD_BYTES)
+    assert limit >= largest_file + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+@pytest.mark.parametrize(
+    ("target", "lock"),
+    [("install", "requirements/lock.txt"), ("install-dev", "requirements/lock-dev.txt")],
+)
+def test_make_installs_from_the_lock_file_with_hashes_when_it_changes(target, lock):
+    result = subprocess.run(
+        ["make", "-n", "-W", lock, target], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-3:] == [
+        f".venv/bin/pip install --quiet --require-hashes -r {lock}",
+        ".venv/bin/pip install --quiet --no-deps --no-build-isolation -e .",
+        "touch .venv/.installed-dev .venv/.installed"
+        if target == "install-dev"
+        else "touch .venv/.installed",
+    ]

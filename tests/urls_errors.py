@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from forumarchive.urls import handler500  # noqa: F401 (JSON under /api/, HTML elsewhere)
 from forumarchive.urls import urlpatterns as site_urlpatterns
 
 
@@ -11,6 +12,7 @@ def broken_view(request):
 
 urlpatterns = [
     path("broken/", broken_view),
+    path("api/broken/", broken_view),
     # The site's patterns themselves: i18n_patterns cannot sit in an included URLconf.
     *site_urlpatterns,
 ]

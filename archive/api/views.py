@@ -10,7 +10,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework import viewsets
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -31,6 +30,7 @@ from ..models import (
 )
 from . import serializers
 from .filters import AppearanceFilter, StatementFilter, SubForumFilter
+from .pagination import ArchivePagination
 
 CACHE_CONTROL = "public, max-age=300"
 
@@ -49,12 +49,6 @@ class OpenReadMixin:
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response["Cache-Control"] = CACHE_CONTROL
         return response
-
-
-class ArchivePagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):

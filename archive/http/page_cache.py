@@ -88,12 +88,25 @@ def page_parameters(request):
     return _PARAMETERS[match.view_name]
 
 
+#: Page numbers and sizes: cached only as written canonically ("2", never "02", " 2", "+2", "abc").
+#: An HTML list answers a junk page number with its first page (200, "There is no page ..."),
+#: so without this every junk value would be stored as one more copy of page 1.
+NUMBER_PARAMETERS = {"page", "page_size", "p"}
+
+
+def _canonical_number(value):
+    return value.isascii() and value.isdigit() and value[0] != "0" and len(value) <= 9
+
+
 def normalised_query(request, allowed):
     """The query string as a sorted, deduplicated tuple, or None when the page must not be cached:
-    a parameter the page does not read, or one given twice with different values."""
+    a parameter the page does not read, one given twice with different values, or a page number
+    or size that is not a canonical positive whole number."""
     items = []
     for name, values in request.GET.lists():
         if name not in allowed or len(set(values)) > 1:
+            return None
+        if name in NUMBER_PARAMETERS and not _canonical_number(values[0]):
             return None
         items.append((name, values[0]))
     return tuple(sorted(items))

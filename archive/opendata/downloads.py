@@ -5,9 +5,11 @@ Files are UTF-8 with a byte-order mark (so spreadsheet programs detect the encod
 header row, sent as attachments with a descriptive file name.
 
 Spreadsheet formula injection: a cell whose text starts with "=", "+", "-", "@", a tab or a
-carriage return could be run as a formula by Excel or LibreOffice when the file is opened. Every
-such cell is written with a leading apostrophe ("'=1+1"), which spreadsheets show as text. The
-csv module quotes commas, quotes and newlines, so a value can never spill into another cell.
+carriage return could be run as a formula by Excel or LibreOffice when the file is opened, and so
+could one starting with their full-width forms "＝", "＋", "－", "＠" (U+FF1D, U+FF0B, U+FF0D,
+U+FF20: an East Asian spreadsheet or input method may fold them to ASCII). Every such cell is
+written with a leading apostrophe ("'=1+1"), which spreadsheets show as text. The csv module
+quotes commas, quotes and newlines, so a value can never spill into another cell.
 """
 
 import csv
@@ -20,7 +22,7 @@ from ..filters import ParticipantFilter
 from ..http.lookups import visible_edition_or_404
 from ..models import Appearance, Participant
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 BOM = "\ufeff"
 
 

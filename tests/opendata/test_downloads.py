@@ -124,3 +124,27 @@ def test_guard_prefixes_each_formula_character():
         "",
         "",
     ]
+
+
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=lambda c: f"U+{ord(c):04X}")
+def test_participants_csv_neutralises_a_name_starting_with_a_formula_character(client, db, start):
+    name = start + 'HYPERLINK("http://x.test","click")'
+    factories.AppearanceFactory(participant__name=name, participant__slug="formula")
+    factories.AppearanceFactory(participant__name="Plain Name", participant__slug="plain")
+    data = rows(client.get("/en/participants.csv"), "participants.csv")
+    names = {row[0]: row[1] for row in data[1:]}
+    assert names == {"formula": "'" + name, "plain": "Plain Name"}
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=lambda c: f"U+{ord(c):04X}")
+def test_appearances_csv_neutralises_a_name_starting_with_a_formula_character(client, db, start):
+    name = start + "1+1"
+    appearance = factories.AppearanceFactory(participant__name=name, participant__slug="formula")
+    data = rows(
+        client.get(f"/en/editions/{appearance.edition.key}/appearances.csv"),
+        f"{appearance.edition.key}-appearances.csv",
+    )
+    assert [row[2] for row in data[1:]] == ["'" + name]
