@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .http import converters  # noqa: F401 (registers <edition:...>)
+from .http.cors import public_data
 from .opendata import calendars, cards, downloads, feeds
 from .views import editions, home, organizations, participants, search, topics
 
@@ -49,19 +50,23 @@ urlpatterns = [
     ),
     path("topics/<slug:slug>/", topics.TopicDetailView.as_view(), name="topic-detail"),
     path("search/", search.search, name="search"),
-    # Open data (archive/opendata/: calendars, feeds, downloads)
-    path("calendar.ics", calendars.archive_calendar, name="archive-calendar"),
-    path("forums/<slug:slug>/calendar.ics", calendars.forum_calendar, name="forum-calendar"),
+    # Open data (archive/opendata/: calendars, feeds, downloads), readable by any origin
+    path("calendar.ics", public_data(calendars.archive_calendar), name="archive-calendar"),
+    path(
+        "forums/<slug:slug>/calendar.ics",
+        public_data(calendars.forum_calendar),
+        name="forum-calendar",
+    ),
     path(
         "editions/<edition:edition_key>/calendar.ics",
-        calendars.edition_calendar,
+        public_data(calendars.edition_calendar),
         name="edition-calendar",
     ),
     path(
         "editions/<edition:edition_key>/appearances.csv",
-        downloads.edition_appearances_csv,
+        public_data(downloads.edition_appearances_csv),
         name="edition-appearances-csv",
     ),
-    path("participants.csv", downloads.participants_csv, name="participant-list-csv"),
-    path("feeds/editions/", feeds.EditionFeed(), name="edition-feed"),
+    path("participants.csv", public_data(downloads.participants_csv), name="participant-list-csv"),
+    path("feeds/editions/", public_data(feeds.EditionFeed()), name="edition-feed"),
 ]

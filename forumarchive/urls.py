@@ -5,6 +5,7 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from archive.http.cors import public_data
 from archive.opendata.sitemaps import SITEMAPS, URLSET, robots_txt
 
 urlpatterns = [
@@ -13,13 +14,13 @@ urlpatterns = [
     # A sitemap index, and one sitemap per section (paged with ?p= past ITEMS_PER_PAGE records).
     path(
         "sitemap.xml",
-        sitemaps.index,
+        public_data(sitemaps.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemaps.sitemap,
+        public_data(sitemaps.sitemap),
         {"sitemaps": SITEMAPS, "template_name": URLSET},
         name="sitemap-section",
     ),

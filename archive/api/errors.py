@@ -13,6 +13,8 @@ from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 
+from ..http.cors import open_to_other_origins
+
 API_PREFIX = "/api/"
 
 
@@ -21,9 +23,8 @@ def _is_api(request):
 
 
 def _json(status, detail):
-    response = JsonResponse({"detail": str(detail)}, status=status)
-    response["Access-Control-Allow-Origin"] = "*"  # as on every API answer (OpenReadMixin)
-    return response
+    # Readable cross-origin, as every API answer (OpenReadMixin)
+    return open_to_other_origins(JsonResponse({"detail": str(detail)}, status=status))
 
 
 def bad_request(request, exception):

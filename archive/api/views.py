@@ -16,6 +16,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from ..filters import EditionFilter, OrganizationFilter, ParticipantFilter
+from ..http.cors import open_to_other_origins
 from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
 from ..models import (
     Appearance,
@@ -45,7 +46,7 @@ class OpenReadMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in ("GET", "HEAD", "OPTIONS"):
-            response["Access-Control-Allow-Origin"] = "*"
+            open_to_other_origins(response, request)
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response["Cache-Control"] = CACHE_CONTROL
         return response

@@ -144,6 +144,9 @@ class PublicPageCacheMiddleware:
         if request.META.get("HTTP_IF_NONE_MATCH") == entry["etag"]:
             not_modified = HttpResponseNotModified()
             not_modified["ETag"] = entry["etag"]
+            for name, value in entry["headers"].items():  # a cross-origin reader's 304 too
+                if name.lower().startswith(("access-control-", "cross-origin-resource")):
+                    not_modified[name] = value
             return not_modified
         return self._response(entry, head=request.method == "HEAD")
 
