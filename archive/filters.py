@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from modeltranslation.translator import NotRegistered, translator
 
 from .models import (
@@ -26,7 +27,7 @@ from .models import (
     Topic,
 )
 from .models.base import language_columns, original_column
-from .models.edition import key_lookup
+from .models.edition import EDITION_KEY_PATTERN, key_lookup
 
 
 def user_of(request):
@@ -78,6 +79,18 @@ class AnyLanguageFilter(django_filters.CharFilter):
         return qs.filter(reduce(or_, (Q(**{f"{c}__iexact": value}) for c in columns)))
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """An ordering that never leaves a list unordered: an empty choice ("?ordering=," or
+    "?ordering=") keeps the list's own order, and every chosen order ends with the id, so pages
+    of it never overlap or skip a row."""
+
+    def filter(self, qs, value):
+        chosen = [item for item in (value or []) if item and item.strip("-")]
+        if not chosen:
+            return qs
+        return qs.order_by(*(self.get_ordering_value(item) for item in chosen), "pk")
+
+
 class EditionKeyField(forms.ModelChoiceField):
     """An edition given as "<forum-slug>-<number>", e.g. "beijing-tokyo-forum-20"."""
 
@@ -96,7 +109,12 @@ class EditionKeyField(forms.ModelChoiceField):
             ) from None
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": f"^{EDITION_KEY_PATTERN}$", "example": "beijing-tokyo-forum-20"}
+)
 class EditionKeyFilter(django_filters.ModelChoiceFilter):
+    """An edition by its key (the OpenAPI document says so: a string, not a database id)."""
+
     field_class = EditionKeyField
 
 
@@ -132,7 +150,7 @@ class EditionFilter(django_filters.FilterSet):
         method="filter_topic",
         empty_label=_("All topics"),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Order by"),
         # The original (English) column: the same order in every language.
         fields=(("start_date", "date"), ("number", "number"), (original_column("city"), "city")),
@@ -195,7 +213,7 @@ class ParticipantFilter(django_filters.FilterSet):
         method="filter_appearance",
         empty_label=_("Any role"),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Order by"),
         fields=(("name", "name"), (original_column("country"), "country")),
         field_labels={"name": _("Name"), original_column("country"): _("Country")},
@@ -238,7 +256,7 @@ class OrganizationFilter(django_filters.FilterSet):
         label=_("Kind"), choices=Organization.Kind.choices, empty_label=_("Any kind")
     )
     country = AnyLanguageFilter(label=_("Country"), lookup_expr="iexact")
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Order by"),
         # The original (English) name: translated columns may be empty.
         fields=(("name_en", "name"), ("country", "country")),

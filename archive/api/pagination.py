@@ -68,3 +68,17 @@ class ArchivePagination(PageNumberPagination):
             f"Results per page, from 1 to {self.max_page_size} (400 outside that range)."
         )
         return [page, page_size]
+
+    def get_paginated_response_schema(self, schema):
+        """DRF's shape with OpenAPI 3.1 nulls (DRF writes 3.0's `nullable`, which 3.1 drops)."""
+        link = {"type": ["string", "null"], "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123},
+                "next": {**link, "example": "https://archive.example.org/api/editions/?page=2"},
+                "previous": {**link, "example": "https://archive.example.org/api/editions/"},
+                "results": schema,
+            },
+        }

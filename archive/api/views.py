@@ -10,6 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework import viewsets
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -18,6 +19,7 @@ from rest_framework.views import APIView
 from ..filters import EditionFilter, OrganizationFilter, ParticipantFilter
 from ..http.cors import open_to_other_origins
 from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
+from ..http.page_cache import filterset_parameters
 from ..models import (
     Appearance,
     Edition,
@@ -34,6 +36,21 @@ from .filters import AppearanceFilter, StatementFilter, SubForumFilter
 from .pagination import ArchivePagination
 
 CACHE_CONTROL = "public, max-age=300"
+
+
+class UnknownParameters(APIException):
+    status_code = 400
+    default_code = "unknown_parameter"
+
+    def __init__(self, unknown, allowed):
+        shown = ", ".join(sorted(allowed - {"format"})) or "none"
+        super().__init__(
+            {
+                "detail": f"Unknown query parameter: {', '.join(unknown)}. "
+                f"This address takes: {shown}.",
+                "allowed_parameters": sorted(allowed),
+            }
+        )
 
 
 class OpenReadMixin:
@@ -66,6 +83,25 @@ class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.user).for_api()
+
+    def allowed_parameters(self):
+        """The query parameters this address reads: a list's filters and paging; a record's
+        none (`format` is DRF's own, `?format=json`)."""
+        names = {"format"}
+        if self.action == "list":
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                names |= filterset_parameters(filterset_class)
+            names |= {self.paginator.page_query_param, self.paginator.page_size_query_param}
+        return names
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        allowed = self.allowed_parameters()
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            # A misspelt filter must not quietly return the whole list.
+            raise UnknownParameters(unknown, allowed)
 
 
 EDITION_KEY_PARAMETER = OpenApiParameter(
