@@ -27,8 +27,8 @@ from .models import (
     Topic,
 )
 from .models.base import language_columns, original_column
-from .models.languages import translation_of
 from .models.edition import key_lookup
+from .models.languages import translation_of
 
 
 def user_of(request):

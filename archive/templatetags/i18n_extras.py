@@ -7,8 +7,6 @@ fallback, the language switcher and hreflang alternates.
     {% language_links as links %}                          this page in every language
 """
 
-from dataclasses import dataclass
-
 from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
