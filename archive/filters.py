@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from modeltranslation.translator import NotRegistered, translator
 
@@ -28,6 +29,7 @@ from .models import (
 )
 from .models.base import language_columns, original_column
 from .models.edition import EDITION_KEY_PATTERN, key_lookup
+from .models.languages import translation_of
 
 
 def user_of(request):
@@ -63,6 +65,35 @@ def _is_translated(model, name):
         return name in translator.get_options_for_model(model).all_fields
     except NotRegistered:
         return False
+
+
+class LanguageMarkedSelect(forms.Select):
+    """A select of records whose option shows the record's name in English, marked `lang="en"`,
+    when the name has no translation in the page's language."""
+
+    def __init__(self, *args, field="name", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.translated_field = field
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            text = translation_of(instance, self.translated_field)
+            if text.fallback:
+                option["attrs"] = {**option["attrs"], "lang": text.language}
+        return option
+
+
+def ordering_labels(fields):
+    """Explicit labels for an OrderingFilter, both directions translated: {param: (label,
+    descending label)} -> django-filter's field_labels (its own "%s (descending)" has no
+    Chinese or Japanese translation)."""
+    labels = {}
+    for field, param, label, descending in fields:
+        labels[field] = label
+        labels[f"-{param}"] = descending
+    return labels
 
 
 class AnyLanguageFilter(django_filters.CharFilter):
@@ -133,6 +164,7 @@ class EditionFilter(django_filters.FilterSet):
         queryset=visible_forums,
         to_field_name="slug",
         empty_label=_("All forums"),
+        widget=LanguageMarkedSelect,
     )
     year = WholeNumberFilter(label=_("Year"), field_name="start_date", lookup_expr="year")
     year_from = WholeNumberFilter(
@@ -149,16 +181,20 @@ class EditionFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_topic",
         empty_label=_("All topics"),
+        widget=LanguageMarkedSelect,
     )
     ordering = StableOrderingFilter(
         label=_("Order by"),
         # The original (English) column: the same order in every language.
         fields=(("start_date", "date"), ("number", "number"), (original_column("city"), "city")),
-        field_labels={
-            "start_date": _("Date"),
-            "number": _("Number"),
-            original_column("city"): _("City"),
-        },
+        field_labels=ordering_labels(
+            [
+                ("start_date", "date", _("Date"), _("Date (latest first)")),
+                ("number", "number", _("Number"), _("Number (highest first)")),
+                (original_column("city"), "city", _("City"), _("City (Z to A)")),
+            ]
+        ),
+        empty_label=_("Default order"),
     )
 
     class Meta:
@@ -203,6 +239,7 @@ class ParticipantFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_appearance",
         empty_label=_("All forums"),
+        widget=LanguageMarkedSelect,
     )
     number = WholeNumberFilter(
         label=_("Edition number"), method="filter_appearance", max_value=32767
@@ -216,7 +253,18 @@ class ParticipantFilter(django_filters.FilterSet):
     ordering = StableOrderingFilter(
         label=_("Order by"),
         fields=(("name", "name"), (original_column("country"), "country")),
-        field_labels={"name": _("Name"), original_column("country"): _("Country")},
+        field_labels=ordering_labels(
+            [
+                (
+                    "name",
+                    "name",
+                    pgettext_lazy("person", "Name"),
+                    pgettext_lazy("person", "Name (Z to A)"),
+                ),
+                (original_column("country"), "country", _("Country"), _("Country (Z to A)")),
+            ]
+        ),
+        empty_label=_("Default order"),
     )
 
     class Meta:
@@ -260,7 +308,13 @@ class OrganizationFilter(django_filters.FilterSet):
         label=_("Order by"),
         # The original (English) name: translated columns may be empty.
         fields=(("name_en", "name"), ("country", "country")),
-        field_labels={"name_en": _("Name"), "country": _("Country")},
+        field_labels=ordering_labels(
+            [
+                ("name_en", "name", _("Name"), _("Name (Z to A)")),
+                ("country", "country", _("Country"), _("Country (Z to A)")),
+            ]
+        ),
+        empty_label=_("Default order"),
     )
 
     class Meta:

@@ -45,7 +45,7 @@ PAGES = [
 NAV = {
     "en": ["Editions", "Participants", "Organizations"],
     "zh-hans": ["历届论坛", "参会者", "机构"],
-    "ja": ["開催回", "参加者", "組織"],
+    "ja": ["開催一覧", "参加者", "組織"],
 }
 
 
@@ -198,8 +198,8 @@ def test_hreflang_alternates_name_every_language_and_each_resolves(client, db):
         ("en", (2024, 12, 3), (2024, 12, 3), "3 December 2024"),
         ("en", (2024, 11, 28), (2024, 12, 2), "28 November – 2 December 2024"),
         ("en", (2024, 12, 30), (2025, 1, 2), "30 December 2024 – 2 January 2025"),
-        ("zh-hans", (2024, 12, 3), (2024, 12, 5), "2024年12月3日～5日"),
-        ("zh-hans", (2024, 11, 28), (2024, 12, 2), "2024年11月28日～12月2日"),
+        ("zh-hans", (2024, 12, 3), (2024, 12, 5), "2024年12月3日至5日"),
+        ("zh-hans", (2024, 11, 28), (2024, 12, 2), "2024年11月28日至12月2日"),
         ("ja", (2024, 12, 3), (2024, 12, 5), "2024年12月3日～5日"),
         ("ja", (2024, 12, 3), (2024, 12, 3), "2024年12月3日"),
         ("ja", (2024, 12, 30), (2025, 1, 2), "2024年12月30日～2025年1月2日"),
@@ -212,7 +212,7 @@ def test_date_range_is_written_the_way_each_language_writes_it(language, start, 
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "2–3 December 2024"), ("zh-hans", "2024年12月2日～3日"), ("ja", "2024年12月2日～3日")],
+    [("en", "2–3 December 2024"), ("zh-hans", "2024年12月2日至3日"), ("ja", "2024年12月2日～3日")],
 )
 def test_edition_page_shows_its_dates_in_the_page_language(client, db, language, expected):
     make_archive()

@@ -333,13 +333,37 @@ class OrganizationSerializer(serializers.ModelSerializer):
         ]
 
 
-class NestedStatementSerializer(serializers.ModelSerializer):
+class StatementLanguageFields(serializers.Serializer):
+    """`text` is in the request's language; these say whether it is the speaker's own words.
+
+    A `kind: quote` whose `is_translation` is true is a translation of the quote, not a quote:
+    `text_original` holds the words as recorded, in `text_original_language`."""
+
+    text_language = serializers.CharField(
+        read_only=True, help_text="The language of `text` (BCP 47, e.g. en, zh-hans, ja)."
+    )
+    is_translation = serializers.BooleanField(
+        read_only=True,
+        help_text="True when `text` is a translation: a translated quote is not verbatim.",
+    )
+    text_original = serializers.CharField(
+        read_only=True, help_text="The statement as recorded from the source."
+    )
+    text_original_language = serializers.CharField(
+        read_only=True, help_text="The language of `text_original`."
+    )
+
+
+LANGUAGE_FIELDS = ["text_language", "is_translation", "text_original", "text_original_language"]
+
+
+class NestedStatementSerializer(StatementLanguageFields, serializers.ModelSerializer):
     source = SourceRefSerializer(read_only=True)
     api_url = LinkField()
 
     class Meta:
         model = Statement
-        fields = ["number", "kind", "text", "source", "api_url"]
+        fields = ["number", "kind", "text", *LANGUAGE_FIELDS, "source", "api_url"]
 
 
 class AppearanceSerializer(serializers.ModelSerializer):
@@ -372,7 +396,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
         ]
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(StatementLanguageFields, serializers.ModelSerializer):
     edition = EditionRefSerializer(read_only=True, source="appearance.edition")
     sub_forum = SubForumRefSerializer(
         read_only=True, allow_null=True, source="appearance.sub_forum"
@@ -389,6 +413,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "number",
             "kind",
             "text",
+            *LANGUAGE_FIELDS,
             "source",
             "edition",
             "sub_forum",

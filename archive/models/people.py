@@ -3,11 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .base import ArchiveQuerySet, PageAtSlug, SlugKeyed, SlugQuerySet, original_column
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
+from .languages import original_language, translation_of
 from .reference import Organization, Source
 
 
@@ -362,3 +364,42 @@ class Statement(models.Model):
         return self.appearance.natural_key() + (self.number,)
 
     natural_key.dependencies = ["archive.appearance", "archive.source"]
+
+    # What a reader in the active language is shown (pages, API, citations): a translation of a
+    # quote is not the speaker's words and is never presented as a verbatim quote.
+
+    @property
+    def shown_text(self):
+        """The text in the active language, else the original (a languages.Translation)."""
+        return translation_of(self, "text")
+
+    @property
+    def text_original(self):
+        """The statement as recorded from the source (the original column)."""
+        return translation_of(self, "text", original_language()).value
+
+    @property
+    def text_original_language(self):
+        return original_language()
+
+    @property
+    def text_language(self):
+        """The language of `shown_text`: the active language, or the original's."""
+        return self.shown_text.language
+
+    @property
+    def is_translation(self):
+        """True when the text shown in the active language is a translation."""
+        return self.text_language != original_language()
+
+    @property
+    def is_translated_quote(self):
+        return self.kind == self.Kind.QUOTE and self.is_translation
+
+    def get_shown_kind_display(self):
+        """ "Direct quote", "Paraphrase", or "Translation of a direct quote"."""
+        if self.is_translated_quote:
+            return gettext("Translation of a direct quote")
+        if self.is_translation:
+            return gettext("Translation of a paraphrase")
+        return self.get_kind_display()

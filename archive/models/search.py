@@ -203,6 +203,13 @@ def _latest_appearance(user, **match):
                 :1
             ]
         ),
+        # NULL when the forum's name has no translation in the active language.
+        "last_edition_forum_translated": Subquery(
+            latest.values(
+                "edition__forum__"
+                + build_localized_fieldname("name", get_language() or settings.LANGUAGE_CODE)
+            )[:1]
+        ),
         "last_edition_forum_slug": Subquery(latest.values("edition__forum__slug")[:1]),
         "last_edition_number": Subquery(latest.values("edition__number")[:1]),
         "last_edition_date": Subquery(latest.values("edition__start_date")[:1]),

@@ -25,6 +25,7 @@ from icalendar import Calendar, Event
 
 from ..http.lookups import visible_edition_or_404
 from ..models import Edition, Forum
+from ..models.languages import edition_place, translation_of
 
 UID_DOMAIN = "forumarchive"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -35,8 +36,16 @@ def edition_uid(edition):
 
 
 def edition_location(edition):
-    """ "Venue, city, country" (venue only when recorded)."""
-    return ", ".join(part for part in (edition.venue, edition.city, edition.country) if part)
+    """ "Venue, city, country" (venue only when recorded), in the active language's style."""
+    return edition_place(edition)
+
+
+def _language_parameters(*texts):
+    """{"LANGUAGE": "en"} when a text is shown in English for want of a translation."""
+    for text in texts:
+        if text.fallback:
+            return {"LANGUAGE": text.language}
+    return {}
 
 
 def edition_event(edition, request):
@@ -45,9 +54,14 @@ def edition_event(edition, request):
     event.add("dtstamp", edition.updated_at.astimezone(datetime.UTC))
     event.add("dtstart", edition.start_date)
     event.add("dtend", edition.end_date + datetime.timedelta(days=1))
-    event.add("summary", edition.title)
+    event.add(
+        "summary",
+        edition.title,
+        parameters=_language_parameters(translation_of(edition.forum, "name")),
+    )
     if edition.theme:
-        event.add("description", edition.theme)
+        theme = translation_of(edition, "theme")
+        event.add("description", theme.value, parameters=_language_parameters(theme))
     event.add("location", edition_location(edition))
     event.add("url", request.build_absolute_uri(edition.get_absolute_url()))
     event.add("transp", "TRANSPARENT")
@@ -64,7 +78,11 @@ def session_event(sub_forum, edition, request):
         event.add("dtend", starts + datetime.timedelta(days=1))
     elif sub_forum.end_time is not None:
         event.add("dtend", ends)
-    event.add("summary", f"{sub_forum.title} · {edition.title}")
+    event.add(
+        "summary",
+        f"{sub_forum.title} · {edition.title}",
+        parameters=_language_parameters(translation_of(sub_forum, "title")),
+    )
     location = edition_location(edition)
     event.add("location", f"{sub_forum.venue}, {location}" if sub_forum.venue else location)
     event.add("url", request.build_absolute_uri(sub_forum.get_absolute_url()))

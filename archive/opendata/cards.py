@@ -22,15 +22,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import formats
 from django.utils.cache import patch_cache_control
-from django.utils.translation import override
 from PIL import Image, ImageDraw, ImageFont
 
 from ..addresses import path_for
 from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
 from ..models import Edition, Participant, SubForum
 from ..models.base import can_preview
+from ..models.languages import date_range, edition_place
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -104,30 +103,26 @@ class Card:
 
 
 def _date_range(edition):
-    start = formats.date_format(edition.start_date, "DATE_FORMAT")
-    if edition.end_date == edition.start_date:
-        return start
-    return f"{start} – {formats.date_format(edition.end_date, 'DATE_FORMAT')}"
+    """The dates in the active language's style ("3–5 December 2024", "2024年12月3日～5日")."""
+    return date_range(edition.start_date, edition.end_date)
 
 
 def _place(edition):
-    return ", ".join(part for part in (edition.venue, edition.city, edition.country) if part)
+    return edition_place(edition)
 
 
 def edition_card(edition):
-    with override("en"):
-        facts = [edition.theme, _date_range(edition), _place(edition)]
+    facts = [edition.theme, _date_range(edition), _place(edition)]
     return Card(SITE_NAME, edition.title, tuple(fact for fact in facts if fact))
 
 
 def sub_forum_card(sub_forum):
     edition = sub_forum.edition
-    with override("en"):
-        facts = [
-            f"{sub_forum.get_kind_display()} · {edition.title}",
-            _date_range(edition),
-            _place(edition),
-        ]
+    facts = [
+        f"{sub_forum.get_kind_display()} · {edition.title}",
+        _date_range(edition),
+        _place(edition),
+    ]
     return Card(SITE_NAME, sub_forum.title, tuple(facts))
 
 

@@ -9,16 +9,29 @@ import datetime
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Edition
-from .calendars import edition_location
+from ..models.languages import date_range, edition_place, translation_of
+
+
+class LanguageTaggedAtomFeed(Atom1Feed):
+    """Atom with `xml:lang` on each entry whose text is not in the feed's language (the
+    feed's own `xml:lang` is the request's language)."""
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        if item.get("language") and item["language"] != self.feed["language"]:
+            attributes["xml:lang"] = item["language"]
+        return attributes
+
 
 FEED_LENGTH = 50
 
 
 class EditionFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = LanguageTaggedAtomFeed
     title = _("Forum Archive: editions")
     subtitle = _("Editions of the forum series as they are published in the archive.")
     author_name = _("Forum Archive")
@@ -37,9 +50,15 @@ class EditionFeed(Feed):
 
     def item_description(self, edition):
         parts = [edition.theme, edition.summary]
-        place = edition_location(edition)
-        dates = f"{edition.start_date:%Y-%m-%d} – {edition.end_date:%Y-%m-%d}"
-        return "\n\n".join(part for part in (*parts, f"{place}, {dates}") if part)
+        place = edition_place(edition)
+        dates = date_range(edition.start_date, edition.end_date)
+        return "\n\n".join(part for part in (*parts, f"{place} · {dates}") if part)
+
+    def item_extra_kwargs(self, edition):
+        """The entry's language: the page language, or English when its theme is shown in
+        English for want of a translation."""
+        theme = translation_of(edition, "theme")
+        return {"language": theme.language if theme.value else get_language()}
 
     def item_link(self, edition):
         return edition.get_absolute_url()

@@ -11,6 +11,7 @@ adds no queries. Views put the result in the context; the `page_jsonld` tag rend
 """
 
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from .calendars import edition_location
 
@@ -93,6 +94,7 @@ def _edition_core(edition, request):
         "endDate": edition.end_date.isoformat(),
         "eventStatus": SCHEDULED,
         "location": _place(edition),
+        "inLanguage": get_language() or "en",  # the language of the page it describes
     }
     if edition.theme:
         data["alternateName"] = edition.theme

@@ -17,7 +17,10 @@ from ..models.search import terms
 
 register = template.Library()
 
-ARCHIVE_NAME = "Forum Archive"
+
+def archive_name():
+    """The site's name in the active language ("Forum Archive", 论坛档案库, …)."""
+    return _("Forum Archive")
 
 
 @register.filter
@@ -65,7 +68,10 @@ def build_citation(*, title, url, key, sources=(), accessed=None):
     """A plain-text and a BibTeX citation of one archive record."""
     accessed = accessed or timezone.localdate()
     sources = list(sources)
-    lines = [f"{ARCHIVE_NAME}. “{title}”. {url}"]
+    lines = [
+        _("%(archive)s. “%(title)s”. %(url)s")
+        % {"archive": archive_name(), "title": title, "url": url}
+    ]
     if sources:
         lines.append(
             _("Sources: %(sources)s.") % {"sources": "; ".join(_source_text(s) for s in sources)}
@@ -74,13 +80,19 @@ def build_citation(*, title, url, key, sources=(), accessed=None):
     text = " ".join(lines)
     fields = [
         ("title", _bibtex_value(title)),
-        ("howpublished", _bibtex_value(ARCHIVE_NAME)),
+        ("howpublished", _bibtex_value(archive_name())),
         ("url", url),
         ("urldate", accessed.isoformat()),
     ]
     if sources:
         fields.append(
-            ("note", _bibtex_value("Sources: " + "; ".join(_source_text(s) for s in sources)))
+            (
+                "note",
+                _bibtex_value(
+                    _("Sources: %(sources)s")
+                    % {"sources": "; ".join(_source_text(s) for s in sources)}
+                ),
+            )
         )
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     bibtex = f"@misc{{{re.sub(r'[^A-Za-z0-9:-]', '-', key)},\n{body}\n}}"
@@ -110,8 +122,8 @@ def statement_citation(context, statement, appearance, edition, page_url):
     """Citation of one statement, linking to its #statement-<pk> anchor on `page_url`."""
     request = context["request"]
     url = request.build_absolute_uri(f"{page_url}#statement-{statement.pk}")
-    excerpt = Truncator(statement.text).chars(80)
-    kind = statement.get_kind_display()
+    excerpt = Truncator(statement.shown_text.value).chars(80)
+    kind = statement.get_shown_kind_display()
     title = f"{appearance.participant.name}: {excerpt} ({kind}), {edition.title}"
     return build_citation(
         title=title,

@@ -2,107 +2,142 @@
 fallback, the language switcher and hreflang alternates.
 
     {% load i18n_extras %}
-    {{ edition.start_date|date_range:edition.end_date }}   3–5 December 2024 / 2024年12月3日～5日
+    {{ edition.start_date|date_range:edition.end_date }}   3–5 December 2024 / 2024年12月3日至5日
     {% translated edition "theme" %}                       the theme, or English marked as such
     {% language_links as links %}                          this page in every language
 """
-
-from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
-from django.utils.dateformat import format as date_format
 from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
-from modeltranslation.utils import build_localized_fieldname
+
+from ..models import languages
+from ..models.edition import edition_title as title_of
+from ..models.languages import Translation, translation_of  # noqa: F401  (re-exported)
 
 register = template.Library()
-
-CJK_LANGUAGES = ("zh-hans", "ja")
-
-
-def _is_cjk(language):
-    return (language or "").lower() in CJK_LANGUAGES
 
 
 @register.filter
 def date_range(start, end=None):
-    """An edition's dates, the shared parts said once, in the active language's style.
-
-    English: "3 December 2024", "3–5 December 2024", "28 November – 2 December 2024",
-    "30 December 2024 – 2 January 2025". Chinese and Japanese: "2024年12月3日",
-    "2024年12月3日～5日", "2024年11月28日～12月2日", "2024年12月30日～2025年1月2日".
-    """
-    if not start:
-        return ""
-    end = end or start
-    if end < start:
-        start, end = end, start
-    same_year = start.year == end.year
-    same_month = same_year and start.month == end.month
-    if _is_cjk(get_language()):
-        first = f"{start.year}年{start.month}月{start.day}日"
-        if start == end:
-            return first
-        if same_month:
-            return f"{first}～{end.day}日"
-        if same_year:
-            return f"{first}～{end.month}月{end.day}日"
-        return f"{first}～{end.year}年{end.month}月{end.day}日"
-    if start == end:
-        return date_format(start, "j F Y")
-    if same_month:
-        return f"{start.day}–{date_format(end, 'j F Y')}"
-    if same_year:
-        return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
-    return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
+    """An edition's dates in the active language's style (archive.models.languages.date_range):
+    "3–5 December 2024", "2024年12月3日至5日", "2024年12月3日～5日"."""
+    return languages.date_range(start, end)
 
 
-@dataclass(frozen=True)
-class Translation:
-    value: str
-    fallback: bool  # True when the active language had none and the original is shown
-    language: str  # the language of `value`
+def _highlighted(value, query):
+    if query:
+        from .archive_tags import highlight
+
+        return highlight(value, query)
+    return conditional_escape(value)
 
 
-def translation_of(obj, field):
-    """The field in the active language, else in the default (original) language."""
-    active = get_language() or settings.LANGUAGE_CODE
-    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-    value = getattr(obj, build_localized_fieldname(field, active), None)
-    if value:
-        return Translation(value, False, active)
-    original = getattr(obj, build_localized_fieldname(field, default), None)
-    if original is None:
-        original = getattr(obj, field, "") or ""
-    return Translation(original, bool(original) and active != default, default)
-
-
-@register.simple_tag
-def translated(obj, field, breaks=False):
-    """The field's text in the visitor's language; the original, marked, when it has none.
-
-    The original keeps its own `lang` for screen readers and is followed by a note in the
-    visitor's language. With ``breaks=True`` new lines become <br>, as |linebreaksbr does.
-    """
-    text = translation_of(obj, field)
-    if not text.value:
-        return ""
-    value = conditional_escape(text.value)
-    if breaks:
-        value = mark_safe(str(value).replace("\n", "<br>"))  # escaped above
-    if not text.fallback:
+def _marked(text, value, note):
+    """`value` (escaped HTML of `text.value`) with its own `lang` when it is not in the page's
+    language, and, with `note`, "(English original)" after it."""
+    if text.language == get_language() or not text.fallback:
         return value
+    if not note:
+        return format_html('<span lang="{}">{}</span>', text.language, value)
     return format_html(
         '<span lang="{}">{}</span> <span class="fallback">({})</span>',
         text.language,
         value,
         gettext("English original"),
     )
+
+
+@register.simple_tag
+def translated(obj, field, breaks=False, note=True, highlight="", truncate=0, lines=False):
+    """The field's text in the visitor's language; the original, marked, when it has none.
+
+    The original keeps its own `lang` for screen readers and, with ``note`` (the default), is
+    followed by "(English original)" in the visitor's language; short names (places, forums,
+    organizations, topics) pass ``note=False``. With ``breaks=True`` new lines become <br>, as
+    |linebreaksbr does; ``highlight`` marks a search query's words; ``truncate`` cuts the text
+    to that many characters; ``lines=True`` joins a one-per-line list with commas.
+    """
+    text = translation_of(obj, field)
+    if not text.value:
+        return ""
+    raw = text.value
+    if lines:
+        raw = ", ".join(line.strip() for line in raw.splitlines() if line.strip())
+    if truncate:
+        raw = Truncator(raw).chars(int(truncate))
+    value = _highlighted(raw, highlight)
+    if breaks:
+        value = mark_safe(str(value).replace("\n", "<br>"))  # escaped above
+    return _marked(text, value, note)
+
+
+@register.filter
+def original_text(value, query=""):
+    """Untranslated stored text (a person's name, a publisher, an alias): marked
+    `lang="en"` on a page in another language when it is written in Latin letters."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(item) for item in value)
+    html = _highlighted(value, query)
+    language = languages.original_language()
+    if get_language() == language or not languages.has_latin_words(value):
+        return html
+    return format_html('<span lang="{}">{}</span>', language, html)
+
+
+@register.filter
+def typed_text(value):
+    """What a visitor typed (a search query): its language is unknown, so `lang=""` says so
+    and <bdi> keeps right-to-left input from reordering the sentence around it."""
+    return format_html('<bdi lang="">{}</bdi>', value)
+
+
+@register.simple_tag
+def native_name(record, highlight=""):
+    """A record's native-script name with the script's language (`lang`) where it is known."""
+    value = getattr(record, "native_name", "") or ""
+    if not value:
+        return ""
+    html = _highlighted(value, highlight)
+    language = languages.script_language(value, getattr(record, "country_en", "") or "")
+    if not language:
+        return html
+    return format_html('<span lang="{}">{}</span>', language, html)
+
+
+@register.simple_tag
+def place(edition, venue=False):
+    """ "City, Country" (with the venue first when asked) in the active language's style
+    (archive.models.languages.join_place), each untranslated part marked `lang="en"`."""
+    parts = [
+        _marked(part, conditional_escape(part.value), note=False)
+        for part in languages.edition_place_parts(edition, venue)
+        if part.value
+    ]
+    return mark_safe(languages.join_place(parts))  # every part is escaped above
+
+
+@register.simple_tag
+def edition_title(edition=None, number=None, forum_name="", forum_language="", highlight=""):
+    """An edition's title ("20th …", "第20届…", "第20回…") with the forum's name marked
+    `lang="en"` when it has no translation in the page's language. Either an edition or
+    (number, forum_name, forum_language) as search results carry them."""
+    if edition is not None:
+        number = edition.number
+        name = translation_of(edition.forum, "name")
+    else:
+        original = forum_language or languages.original_language()
+        name = languages.Translation(forum_name or "", original != get_language(), original)
+    rendered = _marked(name, _highlighted(name.value, highlight), note=False)
+    return mark_safe(title_of(number, str(rendered)))  # the pattern adds digits and CJK only
 
 
 def _unprefixed(path):

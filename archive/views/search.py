@@ -1,9 +1,11 @@
 """The search page: hits grouped by kind of record (archive.models.search)."""
 
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from ..addresses import path_for
 from ..models.edition import edition_title, make_key
+from ..models.languages import original_language
 from ..models.search import MAX_QUERY_LENGTH, clean_query
 from ..models.search import search as run_search
 from ..opendata.opengraph import page_meta
@@ -20,6 +22,9 @@ def search(request):
                     "archive:edition-detail", edition_key=make_key(forum_slug, number)
                 )
                 hit.last_edition_title = edition_title(number, hit.last_edition_forum)
+                hit.last_edition_forum_language = (
+                    get_language() if hit.last_edition_forum_translated else original_language()
+                )
     context = {
         "query": query,
         "truncated": truncated,

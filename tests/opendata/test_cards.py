@@ -83,7 +83,7 @@ def test_edition_card_text_is_title_theme_dates_and_place(db):
     assert social.edition_card(edition) == social.Card(
         "Forum Archive",
         "3rd Example Forum",
-        (CHINESE, "Dec. 3, 2024 – Dec. 5, 2024", "Example Hall, Tokyo, Japan"),
+        (CHINESE, "3–5 December 2024", "Example Hall, Tokyo, Japan"),
     )
 
 

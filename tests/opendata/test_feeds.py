@@ -29,8 +29,7 @@ def test_feed_entry_says_theme_place_and_dates(client, db):
     make_archive()
     (entry,) = parse(client).entries
     assert entry.summary == (
-        "Working together\n\nA fictional meeting.\n\n"
-        "Example Hall, Tokyo, Japan, 2024-12-02 – 2024-12-03"
+        "Working together\n\nA fictional meeting.\n\nExample Hall, Tokyo, Japan · 2–3 December 2024"
     )
 
 
