@@ -125,6 +125,8 @@ def test_2000_requests_with_random_query_strings_grow_the_cache_by_under_1_mb(cl
         query = "&".join(f"{junk()}={junk(16)}" for _ in range(1 + n % 3))
         if n % 4 == 0:  # a known parameter beside the junk does not help
             query += "&page=1"
-        assert client.get(f"{page}?{query}").status_code == 200
+        # API lists refuse a parameter they do not take (400: issue 18), pages ignore it.
+        expected = 400 if page.startswith("/api/") and page != "/api/schema/" else 200
+        assert client.get(f"{page}?{query}").status_code == expected
     assert cache_bytes() - before < 1024 * 1024
     assert len(page_entries()) == len(cheap + dear)

@@ -2,7 +2,7 @@
 field in the active language (or its marked original), the place "venue, city, country" and an
 edition's date range, each in the active language's style.
 
-Pages (template tags in archive/templatetags/i18n_extras.py), the feed, calendars, JSON-LD,
+Pages (through the i18n_extras template tags), the feed, calendars, JSON-LD,
 social cards, citations and the API all call these functions, so they say the same thing.
 """
 
