@@ -23,6 +23,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -163,7 +164,11 @@ def machine(payloads):
                 cpu = line.split(":", 1)[1].strip()
                 break
     databases = sorted({p["versions"]["database"] for p in payloads.values()})
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    if shutil.which("wrk") is None:  # no HTTP rows without it; the report still gets written
+        wrk_version = f"wrk not installed, HTTP not measured ({serving.WRK_INSTALL})"
+    else:
+        wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+        wrk_version = (wrk.stdout or wrk.stderr).split("\n")[0].strip()
     import gunicorn
 
     return {
@@ -173,7 +178,7 @@ def machine(payloads):
         "django": next(iter(payloads.values()))["versions"]["django"] if payloads else "",
         "databases": databases,
         "gunicorn": gunicorn.__version__,
-        "wrk": (wrk.stdout or wrk.stderr).split("\n")[0].strip(),
+        "wrk": wrk_version,
     }
 
 

@@ -163,3 +163,13 @@ Transfer/sec:      8.00MB
         "non_2xx": 7,
         "socket_errors": "",
     }
+
+
+def test_the_report_is_written_on_a_machine_without_wrk(monkeypatch, tmp_path):
+    """`make bench` without --http used to crash at the very end (FileNotFoundError: 'wrk')."""
+    from bench import run
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on it: no wrk
+    info = run.machine({})
+    assert info["wrk"].startswith("wrk not installed, HTTP not measured")
+    assert "apt-get install wrk" in info["wrk"]
