@@ -1,5 +1,7 @@
 """Search: each kind of record, alternative names, Chinese and Japanese text, escaping."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -128,14 +130,18 @@ def test_statement_search_follows_every_insert_update_and_delete(client):
 
 
 @pytest.mark.parametrize(
-    "query", ["ab", "Ports ab", "PORTS", "ipping lan", '"ports"', "ports*", "ports OR rail"]
+    "query",
+    ["ab", "Ports ab", "PORTS", "ipping lan", "shipp lan", '"ports"', "ports*", "ports OR rail"],
 )
-def test_statement_search_matches_the_substring_rule_for_any_query(client, query):
+def test_statement_search_matches_the_word_start_rule_for_any_query(client, query):
     """Short words (the trigram index can't tell), other case, FTS5 syntax: on SQLite always
-    the answer of a plain substring search of every word. PostgreSQL adds full-text and fuzzy
-    matches ("ports OR rail" is web-search syntax there), so it finds at least as much."""
+    the answer of a search for every word at the start of a word of the text (issue 19: "AI"
+    must not find "sustainable"). PostgreSQL adds full-text and fuzzy matches ("ports OR rail"
+    is web-search syntax there), so it finds at least as much."""
     statement = factories.StatementFactory(text='Ports "ab" and shipping lanes.')
-    expected = all(word.lower() in statement.text.lower() for word in query.split())
+    expected = all(
+        re.search(rf"\b{re.escape(word)}", statement.text, re.IGNORECASE) for word in query.split()
+    )
     found = hits(client, query, "statements")
     if connection.vendor == "sqlite":
         assert found == ([statement] if expected else [])
@@ -220,3 +226,46 @@ def test_clean_query_collapses_spaces_and_drops_control_characters():
 def test_search_punctuation_never_fails(client, query):
     factories.StatementFactory(text="50% of 100_000 'quoted' words")
     assert client.get("/en/search/", {"q": query}).status_code == 200
+
+
+# --- Whole words, typos (issue 19 §5) ---------------------------------------------------------
+def test_a_latin_word_matches_whole_words_and_prefixes_not_inside_words(client):
+    wanted = factories.StatementFactory(text="AI governance and AI-driven trade.")
+    factories.StatementFactory(text="Sustainable supply chains.")
+    factories.SubForumFactory(title="Science and Technology Daily")
+    found = all_hits(client, "AI")
+    assert found["statements"] == [wanted]
+    assert found.get("sub_forums", []) == []
+    assert hits(client, "govern", "statements") == [wanted]  # a prefix, while typing
+
+
+def test_highlighting_marks_what_matched_and_nothing_inside_other_words():
+    html = str(highlight("AI for sustainable chains; AI-driven", "AI"))
+    assert html == "<mark>AI</mark> for sustainable chains; <mark>AI</mark>-driven"
+
+
+def test_chinese_and_japanese_terms_still_match_inside_text(client):
+    statement = factories.StatementFactory(text="中日两国应当加强数字经济合作。")
+    assert hits(client, "经济", "statements") == [statement]
+    assert str(highlight("加强数字经济合作", "经济")) == "加强数字<mark>经济</mark>合作"
+
+
+def test_a_misspelt_word_finds_what_the_archive_spells_right_on_every_engine(client):
+    session = factories.SubForumFactory(title="Digital economy")
+    cache.clear()
+    response = client.get("/en/search/", {"q": "digitl"})
+    html = response.content.decode()
+    assert [hit for group in response.context["groups"] for hit in group.hits] == [session]
+    if connection.vendor == "sqlite":  # PostgreSQL's trigram similarity finds it directly
+        assert response.context["suggestion"] == "digital"
+        text = re.sub(r"<[^>]+>", "", html)
+        assert "Nothing found for “digitl”. Showing results for “digital”." in text
+        assert "<mark>Digital</mark> economy" in html
+
+
+def test_no_suggestion_when_nothing_is_close(client):
+    factories.SubForumFactory(title="Digital economy")
+    cache.clear()
+    response = client.get("/en/search/", {"q": "xylophone"})
+    assert response.context["suggestion"] is None
+    assert "Nothing found for" in response.content.decode()

@@ -9,6 +9,8 @@ rows the substring match has to read.
 Only what the user may see is searched: drafts and everything under them stay hidden.
 """
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -43,7 +45,7 @@ from modeltranslation.utils import build_localized_fieldname
 from .base import language_columns
 from .edition import Edition, SubForum
 from .people import Appearance, Participant, Statement
-from .reference import Organization
+from .reference import Organization, Topic
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_KIND = 20
@@ -72,6 +74,36 @@ def clean_query(raw):
 def terms(query):
     """The words a query highlights; a query without spaces (Chinese, Japanese) is one term."""
     return [term for term in query.split() if term]
+
+
+#: Chinese, Japanese and Korean scripts: written without spaces, so matched as substrings.
+CJK = re.compile(
+    "[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+
+
+def matches_within_words(term):
+    """Whether `term` may match inside a word: Chinese and Japanese terms do (their text has no
+    spaces), Latin-script terms only at the start of a word ("AI" finds "AI" and "AI-driven",
+    never "sustainable"; "digit" finds "digital", for typing)."""
+    return bool(CJK.search(term)) or not any(char.isalnum() for char in term)
+
+
+def term_regex(term, vendor="python"):
+    """The regular expression `term` matches by, for Python (highlighting, SQLite's REGEXP) or
+    PostgreSQL (whose word start is \\m). The one definition of "where a term matches"."""
+    escaped = re.escape(term)
+    if matches_within_words(term):
+        return escaped
+    return ("\\m" if vendor == "postgresql" else "\\b") + escaped
+
+
+def _term_condition(column, term):
+    condition = Q(**{f"{column}__icontains": term})  # cheap, and what the indexes serve
+    if matches_within_words(term):
+        return condition
+    return condition & Q(**{f"{column}__iregex": term_regex(term, connection.vendor)})
 
 
 def _in_language(path):
@@ -134,9 +166,10 @@ def _matches(queryset, query, fields, text_fields=(), fuzzy_fields=None):
     similarity computation per row.
     """
     words = terms(query)
-    # Every word must appear in some field: "beijing forum" finds "Beijing-Tokyo Forum".
+    # Every word must appear in some field, a Latin word at a word start: "beijing forum"
+    # finds "Beijing-Tokyo Forum", "AI" does not find "sustainable".
     substring = reduce(
-        lambda acc, word: acc & reduce(or_, (Q(**{f"{f}__icontains": word}) for f in fields)),
+        lambda acc, word: acc & reduce(or_, (_term_condition(f, word) for f in fields)),
         words,
         Q(),
     )
@@ -214,6 +247,46 @@ def _latest_appearance(user, **match):
         "last_edition_number": Subquery(latest.values("edition__number")[:1]),
         "last_edition_date": Subquery(latest.values("edition__start_date")[:1]),
     }
+
+
+#: "Did you mean": the rows of each kind whose words make the vocabulary, at most.
+SUGGESTION_ROWS = 5000
+SUGGESTION_CUTOFF = 0.75  # difflib's similarity ratio: "digitl" -> "digital" is 0.92
+WORD = re.compile(r"\w{3,}")
+
+
+def suggest(query, user):
+    """A spelling of `query` that the archive's names and titles use, for a search that found
+    nothing ("digitl" -> "digital"), or None. Latin-script words only; the same answer on SQLite
+    and PostgreSQL (difflib over the visible records' words, a few queries, only on a miss)."""
+    words = terms(query)
+    if not words or any(matches_within_words(word) for word in words):
+        return None
+    sources = [
+        (Participant.objects.visible_to(user), ["name"]),
+        (Organization.objects.visible_to(user), language_columns("name")),
+        (Edition.objects.visible_to(user), [*language_columns("theme", "city"), "forum__name"]),
+        (SubForum.objects.visible_to(user), language_columns("title")),
+        (Topic.objects.visible_to(user), language_columns("name")),
+    ]
+    vocabulary = set()
+    for queryset, columns in sources:
+        for row in queryset.order_by("pk").values_list(*columns)[:SUGGESTION_ROWS]:
+            vocabulary.update(
+                word.lower() for value in row if value for word in WORD.findall(value)
+            )
+    corrected = []
+    for word in words:
+        lower = word.lower()
+        if lower in vocabulary or len(lower) < 4:
+            corrected.append(word)
+            continue
+        close = difflib.get_close_matches(lower, vocabulary, n=1, cutoff=SUGGESTION_CUTOFF)
+        if not close:
+            return None
+        corrected.append(close[0])
+    suggestion = " ".join(corrected)
+    return None if suggestion.lower() == query.lower() else suggestion
 
 
 def search(query, user):

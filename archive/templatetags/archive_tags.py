@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from ..models.search import terms
+from ..models.search import term_regex, terms
 
 register = template.Library()
 
@@ -36,7 +36,8 @@ def highlight(text, query):
     words = sorted(set(terms(query or "")), key=len, reverse=True)
     if not words:
         return conditional_escape(text)
-    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+    # Where search matched: Latin words at a word start, Chinese and Japanese anywhere.
+    pattern = re.compile("|".join(term_regex(word) for word in words), re.IGNORECASE)
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts.append(conditional_escape(text[last : match.start()]))

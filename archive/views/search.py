@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from ..addresses import path_for
 from ..models.edition import edition_title, make_key
 from ..models.languages import original_language
-from ..models.search import MAX_QUERY_LENGTH, clean_query
+from ..models.search import MAX_QUERY_LENGTH, clean_query, suggest
 from ..models.search import search as run_search
 from ..opendata.opengraph import page_meta
 
@@ -14,6 +14,12 @@ from ..opendata.opengraph import page_meta
 def search(request):
     query, truncated = clean_query(request.GET.get("q", ""))
     groups = run_search(query, request.user)
+    suggestion = None
+    if query and not any(group.hits for group in groups):
+        # Nothing found: the nearest spelling the archive uses, with its results.
+        suggestion = suggest(query, request.user)
+        if suggestion:
+            groups = run_search(suggestion, request.user)
     for group in groups:
         for hit in group.hits:
             if getattr(hit, "last_edition_number", None):
@@ -27,6 +33,8 @@ def search(request):
                 )
     context = {
         "query": query,
+        "suggestion": suggestion,
+        "highlighted": suggestion or query,
         "truncated": truncated,
         "max_length": MAX_QUERY_LENGTH,
         "groups": groups,
