@@ -110,8 +110,8 @@ IMAGE_SUFFIXES = tuple(sorted({f".{ext}" for ext in EXTENSIONS.values()} | {".jp
 
 #: JSON escapes of UTF-16 surrogates: only these can put a lone surrogate into parsed text.
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-#: What Python's json reads as numbers though JSON has no such numbers.
-NOT_A_NUMBER = re.compile(r"NaN|Infinity")
+#: What Python's json reads as numbers though JSON has no such numbers (1e400 is Infinity).
+NOT_A_NUMBER = re.compile(r"NaN|Infinity|[eE]\+?[0-9]{3}")
 
 CHUNK_SIZE = 500
 PROGRESS_EVERY = 10_000
@@ -1010,6 +1010,8 @@ def _to_python(field_, value):
         raise ValidationError(f"must be a single value, not {_json_kind(value)}.")
     if isinstance(value, str) and "\x00" in value:
         raise ValidationError("contains a NUL character (\\u0000); remove it.")
+    if isinstance(field_, models.CharField | models.TextField) and not isinstance(value, str):
+        raise ValidationError(f"must be text (in quotes), not {_json_kind(value)}.")
     if isinstance(field_, models.IntegerField):
         return _integer(value)
     if isinstance(field_, models.FileField):
