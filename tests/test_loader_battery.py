@@ -20,6 +20,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils.html import escape
 from PIL import Image
 
@@ -29,7 +30,7 @@ from archive.services.exporting import export_edition
 from archive.services.loading import MODELS
 
 from . import helpers
-from .builders import edition_records, natural_dump, series_records, write
+from .builders import archive_rows, edition_records, natural_dump, series_records, write
 
 URL = "/admin/archive/edition/import/"
 EDITION = "edition-02.json"
@@ -1045,7 +1046,7 @@ def test_load_edition_refuses_with_a_message_and_changes_nothing(archive, settin
     names = materialise(case, archive)
     if case.over_limit:
         settings.FIXTURE_MAX_BYTES = limit_for(case)
-    before = natural_dump()
+    before = archive_rows()
 
     with pytest.raises(CommandError) as caught:
         call_command("load_edition", *names, stdout=StringIO(), stderr=StringIO())
@@ -1054,7 +1055,7 @@ def test_load_edition_refuses_with_a_message_and_changes_nothing(archive, settin
     assert "nothing was loaded" in message.splitlines()[0]
     assert matching(case, message.splitlines()), message
     assert "Traceback" not in message
-    assert natural_dump() == before
+    assert archive_rows() == before
 
 
 @pytest.mark.parametrize(
@@ -1063,7 +1064,7 @@ def test_load_edition_refuses_with_a_message_and_changes_nothing(archive, settin
 def test_admin_import_shows_the_message_and_keeps_nothing(archive, editor_client, settings, case):
     if case.over_limit:
         settings.FIXTURE_MAX_BYTES = limit_for(case)
-    before = natural_dump()
+    before = archive_rows()
 
     response = editor_client.post(URL, {"files": uploads(case)})
 
@@ -1078,7 +1079,22 @@ def test_admin_import_shows_the_message_and_keeps_nothing(archive, editor_client
         assert found, problems
         assert escape(found[0]) in response.text
     assert not any((settings.VAR_DIR / "imports").glob("*"))
-    assert natural_dump() == before
+    assert archive_rows() == before
+
+
+def test_an_unexpected_error_in_the_admin_import_leaves_no_upload_behind(
+    archive, editor_client, settings, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("archive.admin_import.load_edition", broken)
+    series = SimpleUploadedFile("series.json", encode(series_records()), "application/json")
+
+    with pytest.raises(RuntimeError):
+        editor_client.post(URL, {"files": [series]})
+
+    assert not any((settings.VAR_DIR / "imports").glob("*"))
 
 
 # --- the real command, in a subprocess --------------------------------------------------------
@@ -1087,20 +1103,18 @@ SUBPROCESS_CASES = [
     "deeply_nested",
     "infinity",
     "lone_surrogate_in_text",
-    "lone_surrogate_in_a_field_name",
     "number_for_a_date",
     "directory",
     "true_for_a_number",
     "edition_number_over_the_range",
     "photo_outside_the_media_folder",
-    "ftp_address",
     "one_byte_over_the_limit",
 ]
 BY_ID = {case.id: case for case in CASES}
 
 
 @pytest.fixture(scope="module")
-def command_database(tmp_path_factory):
+def command_database(tmp_path_factory, django_db_setup, django_db_blocker):
     """A SQLite database with the series and edition 1, for manage.py in a subprocess."""
     directory = tmp_path_factory.mktemp("command")
     database = directory / "archive.sqlite3"
@@ -1110,7 +1124,12 @@ def command_database(tmp_path_factory):
         MEDIA_ROOT=str(directory / "media"),
         STATIC_ROOT=str(directory / "static"),
     )
-    helpers.run_manage("migrate", "--noinput", "-v", "0", env=env, check=True)
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":  # a copy of the migrated test database: no migrate
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM INTO %s", [str(database)])
+        else:
+            helpers.run_manage("migrate", "--noinput", "-v", "0", env=env, check=True)
     seed = [
         write(directory, "series.json", series_records()),
         write(directory, "edition-01.json", edition_records(1)),
