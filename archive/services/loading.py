@@ -1016,12 +1016,9 @@ def _to_python(field_, value):
         return _integer(value)
     if isinstance(field_, models.FileField):
         return _picture_path(value)
-    if isinstance(field_, models.DateField | models.DateTimeField) and not isinstance(value, str):
-        example = (
-            "2024-12-03"
-            if not isinstance(field_, models.DateTimeField)
-            else ("2024-12-03T10:00:00+09:00")
-        )
+    if isinstance(field_, models.DateField) and not isinstance(value, str):  # date and time too
+        timed = isinstance(field_, models.DateTimeField)
+        example = "2024-12-03T10:00:00+09:00" if timed else "2024-12-03"
         raise ValidationError(
             f'must be a date written as text, like "{example}", not {_json_kind(value)}.'
         )
@@ -1138,6 +1135,8 @@ def _reference(model, value):
     for part, kind, what in zip(value, types, parts, strict=True):
         if kind is int:
             if isinstance(part, str) and part.isdigit():
+                part = int(part)
+            elif isinstance(part, float) and part.is_integer():  # 2.0, as plain fields take it
                 part = int(part)
             if isinstance(part, bool) or not isinstance(part, int):
                 raise ValidationError(f"the {what} in {_dumps(value)} must be a whole number.")
