@@ -1134,9 +1134,10 @@ def _reference(model, value):
     key = []
     for part, kind, what in zip(value, types, parts, strict=True):
         if kind is int:
-            if isinstance(part, str) and part.isdigit():
-                part = int(part)
-            elif isinstance(part, float) and part.is_integer():  # 2.0, as plain fields take it
+            # "20", and 20.0 as plain fields take it, name edition 20.
+            if (isinstance(part, str) and part.isdigit()) or (
+                isinstance(part, float) and part.is_integer()
+            ):
                 part = int(part)
             if isinstance(part, bool) or not isinstance(part, int):
                 raise ValidationError(f"the {what} in {_dumps(value)} must be a whole number.")
