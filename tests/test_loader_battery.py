@@ -1273,3 +1273,23 @@ def test_export_orders_records_and_lists_by_natural_key(archive):
     assert kinds.index("archive.source") < kinds.index("archive.forum")
     slugs = [r["fields"]["slug"] for r in records if r["model"] == "archive.source"]
     assert slugs == sorted(slugs)
+
+
+@pytest.mark.parametrize("address", ["ftp://example.test/a.pdf", "ftps://example.test/a.pdf"])
+def test_the_admin_source_form_refuses_ftp_addresses(editor_client, address):
+    page = editor_client.get("/admin/archive/source/add/")
+    data = {
+        **helpers.admin_form_data(page),
+        "slug": "report",
+        "title": "Report",
+        "title_en": "Report",
+        "url": address,
+    }
+
+    response = editor_client.post("/admin/archive/source/add/", data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["url"] == [
+        "Enter a web address starting with http:// or https://."
+    ]
+    assert not Source.objects.filter(slug="report").exists()

@@ -195,6 +195,7 @@ class WebAddressField(models.URLField):
         URLValidator(
             schemes=["http", "https"],
             message=_("Enter a web address starting with http:// or https://."),
+            code="http_only",  # not "invalid": a form would show its own "Enter a valid URL."
         )
     ]
 
