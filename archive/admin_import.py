@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Edition
 from .security import private_dir
 from .services import FixtureError, NamedFile, load_edition
+from .services.loading import megabytes, sizes
 
 PERMISSION = "archive.add_edition"
 SESSION_KEY = "archive_import_tokens"
@@ -59,16 +60,20 @@ class UploadForm(forms.Form):
 
     def clean_files(self):
         files = self.cleaned_data["files"]
-        limit = settings.FIXTURE_MAX_BYTES
-        too_big = [
-            ValidationError(
-                _("“%(name)s” is %(size)s; the limit is %(limit)s. Split it into smaller files."),
-                code="too_big",
-                params={"name": f.name, "size": _megabytes(f.size), "limit": _megabytes(limit)},
-            )
-            for f in files
-            if f.size > limit
-        ]
+        too_big = []
+        for upload in files:
+            if upload.size > settings.FIXTURE_MAX_BYTES:
+                size, limit = sizes(upload.size, settings.FIXTURE_MAX_BYTES)
+                too_big.append(
+                    ValidationError(
+                        _(
+                            "“%(name)s” is %(size)s; the limit is %(limit)s. Split it into "
+                            "smaller files."
+                        ),
+                        code="too_big",
+                        params={"name": upload.name, "size": size, "limit": limit},
+                    )
+                )
         if too_big:
             raise ValidationError(too_big)
         return files
@@ -103,7 +108,7 @@ def import_edition_view(request, model_admin):
         **model_admin.admin_site.each_context(request),
         "opts": Edition._meta,
         "title": _("Import edition"),
-        "max_size": _megabytes(settings.FIXTURE_MAX_BYTES),
+        "max_size": megabytes(settings.FIXTURE_MAX_BYTES),
     }
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request, context)
@@ -112,12 +117,15 @@ def import_edition_view(request, model_admin):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             token = secrets.token_urlsafe(24)
-            staged = _stage(token, form.cleaned_data["files"])
             try:
+                staged = _stage(token, form.cleaned_data["files"])
                 report = load_edition(staged, dry_run=True)
             except FixtureError as exc:
                 _discard(token)
                 context["problems"] = exc.problems
+            except BaseException:
+                _discard(token)  # never an upload left behind, whatever went wrong
+                raise
             else:
                 request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), token]
                 context["report"] = report
@@ -153,6 +161,10 @@ def _confirm(request, context):
             context["report"] = load_edition(staged, dry_run=True)
         context["form"] = UploadForm()
         return TemplateResponse(request, "admin/archive/edition/import.html", context)
+    except BaseException:
+        _discard(token)  # never an upload left behind, whatever went wrong
+        _forget(request, token)
+        raise
     _discard(token)
     _forget(request, token)
     messages.success(
@@ -209,7 +221,3 @@ def _remove_stale_stagings():
     for staged in directory.iterdir():
         if staged.is_dir() and staged.stat().st_mtime < limit:
             shutil.rmtree(staged, ignore_errors=True)
-
-
-def _megabytes(size):
-    return f"{size / (1024 * 1024):.1f} MB"

@@ -1,9 +1,16 @@
-"""Shared fictional data for the open-data format tests: one published edition and one draft,
-with hostile text in every text field of the published one."""
+"""Shared fictional data: fixture records for the loader's tests (series_records(),
+edition_records(), write(), natural_dump()...), and for the open-data format tests one published
+edition and one draft, with hostile text in every text field of the published one."""
 
 import datetime
+import json
+from pathlib import Path
+
+from django.apps import apps
+from django.db import models
 
 from archive.models import Appearance, Edition
+from archive.services.loading import MODELS
 
 from . import factories
 
@@ -63,3 +70,158 @@ def make_archive(hostile=False):
     hidden = factories.ParticipantFactory(name="Hidden Person", slug="hidden-person")
     factories.AppearanceFactory(participant=hidden, sub_forum=draft_session)
     return {"edition": edition, "session": session, "draft": draft, "forum": forum}
+
+
+# --- fixture records for the loader (test_loading, test_commands, test_admin_import...) --
+def series_records():
+    """A fictional forum and the shared records its editions use."""
+    return [
+        {
+            "model": "archive.organization",
+            "fields": {"slug": "synthetic-institute", "name": "Synthetic Institute"},
+        },
+        {"model": "archive.topic", "fields": {"slug": "trade", "name": "Trade"}},
+        {"model": "archive.topic", "fields": {"slug": "media", "name": "Media"}},
+        {
+            "model": "archive.source",
+            "fields": {"slug": "synthetic-report", "title": "A Synthetic Report"},
+        },
+        {
+            "model": "archive.forum",
+            "fields": {
+                "slug": "synthetic-forum",
+                "name": "Synthetic Forum",
+                "organizers": [["synthetic-institute"]],
+            },
+        },
+    ]
+
+
+def edition_records(number=1, *, people=("person-00001",), year=2001):
+    """One edition of the synthetic forum: a sub-forum, appearances and a statement each."""
+    edition_key = ["synthetic-forum", number]
+    records = [
+        {"model": "archive.participant", "fields": {"slug": slug, "name": slug.title()}}
+        for slug in people
+    ]
+    records += [
+        {
+            "model": "archive.edition",
+            "fields": {
+                "forum": ["synthetic-forum"],
+                "number": number,
+                "theme": f"Theme {number}",
+                "city": "Tokyo",
+                "country": "Japan",
+                "start_date": f"{year}-12-03",
+                "end_date": f"{year}-12-05",
+                "co_organizers": [["synthetic-institute"]],
+                "sources": [["synthetic-report"]],
+                "topics": [["trade"]],
+                "status": "published",
+            },
+        },
+        {
+            "model": "archive.subforum",
+            "fields": {
+                "edition": edition_key,
+                "slug": "economy",
+                "title": "Sub-forum on the economy",
+                "topics": [["trade"]],
+                "order": 1,
+            },
+        },
+    ]
+    for order, slug in enumerate(people, start=1):
+        records.append(
+            {
+                "model": "archive.appearance",
+                "fields": {
+                    "participant": [slug],
+                    "edition": edition_key,
+                    "sub_forum": [*edition_key, "economy"],
+                    "role": "speaker",
+                    "position": "Researcher",
+                    "organization": ["synthetic-institute"],
+                    "order": order,
+                },
+            }
+        )
+        records.append(
+            {
+                "model": "archive.statement",
+                "fields": {
+                    "appearance": [slug, *edition_key, "economy", "speaker"],
+                    "number": 1,
+                    "text": f"A fictional remark by {slug}.",
+                    "kind": "paraphrase",
+                    "source": ["synthetic-report"],
+                },
+            }
+        )
+    return records
+
+
+def write(directory, name, records, *, raw=None):
+    """Write records as a JSON fixture file (or raw bytes) and return its path."""
+    path = Path(directory) / name
+    if raw is not None:
+        path.write_bytes(raw)
+    else:
+        path.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def find(records, model, **fields):
+    """The one record of ``model`` whose fields include ``fields`` (for editing in tests)."""
+    (record,) = [
+        r
+        for r in records
+        if r["model"] == model and all(r["fields"].get(k) == v for k, v in fields.items())
+    ]
+    return record
+
+
+def row_counts():
+    """Rows per table, many-to-many tables included."""
+    counts = {}
+    for model in MODELS:
+        counts[model._meta.label_lower] = model.objects.count()
+        for m2m in model._meta.many_to_many:
+            through = m2m.remote_field.through
+            counts[through._meta.label_lower] = through.objects.count()
+    return counts
+
+
+def natural_dump():
+    """Every archive record as natural keys and values: equal dumps mean equal data."""
+    dump = {}
+    for model in MODELS:
+        rows = set()
+        for obj in model.objects.all():
+            values = []
+            for f in model._meta.concrete_fields:
+                if f.primary_key or f.name == "updated_at":
+                    continue
+                value = getattr(obj, f.name)
+                if isinstance(value, models.Model):
+                    value = value.natural_key()
+                elif f.get_internal_type() in ("FileField", "ImageField"):
+                    value = value.name
+                values.append((f.name, value))
+            for m2m in model._meta.many_to_many:
+                keys = sorted(t.natural_key() for t in getattr(obj, m2m.name).all())
+                values.append((m2m.name, tuple(keys)))
+            rows.add((obj.natural_key(), tuple(values)))
+        dump[model._meta.label_lower] = rows
+    return dump
+
+
+def archive_rows():
+    """Every row of every archive table (many-to-many tables too), in primary-key order: equal
+    results mean the database is unchanged. Cheaper than natural_dump(): one query a table."""
+    tables = {}
+    for model in apps.get_app_config("archive").get_models():
+        for table in (model, *(f.remote_field.through for f in model._meta.local_many_to_many)):
+            tables[table._meta.db_table] = list(table._base_manager.order_by("pk").values_list())
+    return tables

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from archive.models import Edition, Statement
 
-from .test_loading import edition_records, find, row_counts, series_records
+from .builders import edition_records, find, row_counts, series_records
 
 URL = "/admin/archive/edition/import/"
 TEMPLATES = Path(django_settings.BASE_DIR) / "templates" / "admin" / "archive" / "edition"
@@ -173,7 +173,9 @@ def test_file_over_the_size_limit_is_a_form_error(editor_client, settings, var_d
 
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "files": ["“big.json” is 0.0 MB; the limit is 0.0 MB. Split it into smaller files."]
+        "files": [
+            "“big.json” is 2,011 bytes; the limit is 1,024 bytes. Split it into smaller files."
+        ]
     }
     assert staged(var_dir) == []
 

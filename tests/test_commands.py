@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from archive.models import Edition, Statement
 from archive.services.loading import MODELS
 
-from .test_loading import (
+from .builders import (
     edition_records,
     find,
     natural_dump,
@@ -110,10 +110,11 @@ BAD_FILES = [
         "record.",
     ),
     (
-        "duplicate_record",
-        f"[{TOPIC}, {TOPIC}]".encode(),
-        ', record 2 (archive.topic ["cafe"]): is a duplicate: {path}, record 1 already has '
-        "this natural key. Keep one of them.",
+        "conflicting_repeat",
+        f"[{TOPIC}, {TOPIC.replace('Café', 'Cafe')}]".encode(),
+        ', record 2 (archive.topic ["cafe"]): conflicts with {path}, record 1, which has the '
+        'same natural key but name is "Café" there and "Cafe" here. Make the two the same, or '
+        "keep one of them.",
     ),
     (
         "end_before_start",
@@ -138,7 +139,7 @@ BAD_FILES = [
         json.dumps(edition_records(1)[:2])
         .replace('["synthetic-forum"]', '"synthetic-forum"')
         .encode(),
-        ", record 2 (archive.edition), field “forum”: must refer to a archive.forum by its "
+        ", record 2 (archive.edition), field “forum”: must refer to an archive.forum by its "
         'natural key, a list [slug], not "synthetic-forum".',
     ),
     (
@@ -205,8 +206,9 @@ def test_file_over_the_size_limit_is_rejected_and_nothing_loaded(series, tmp_pat
         run("load_edition", str(path))
 
     assert str(caught.value) == (
-        f"1 problem found; nothing was loaded.\n- {path}: is 1.0 MB, over the 1.0 MB limit for "
-        "one fixture file. Split it into several files and load them together."
+        f"1 problem found; nothing was loaded.\n- {path}: is 1,048,578 bytes, over the limit of "
+        "1,048,576 bytes for one fixture file. Split it into several files and load them "
+        "together."
     )
     assert row_counts() == before
 
@@ -245,7 +247,8 @@ def test_every_problem_is_reported_not_only_the_first(series, tmp_path):
         f"- {path}, record 2 {EDITION_KEY}, field “end_date”: The end date cannot be before "
         "the start date.",
         f'- {path}, record 5 (archive.statement ["person-00001", "synthetic-forum", 1, '
-        '"economy", "speaker", 1]), field “kind”: Value \'rumour\' is not a valid choice.',
+        '"economy", "speaker", 1]), field “kind”: "rumour" is not a valid choice; the choices '
+        'are: "quote", "paraphrase".',
     ]
 
 

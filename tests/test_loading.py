@@ -1,7 +1,6 @@
 """The load_edition service: validation before writing, all or nothing, reports, speed."""
 
 import copy
-import json
 from pathlib import Path
 
 import pytest
@@ -11,152 +10,9 @@ from archive.models import Appearance, Edition, Forum, Statement, SubForum, Topi
 from archive.services import FixtureError, load_edition
 from archive.services.loading import CHECKS, MODELS
 
+from .builders import edition_records, find, natural_dump, row_counts, series_records, write
+
 REAL_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "beijing-tokyo-forum"
-
-
-# --- fixture builders (shared with test_commands and test_admin_import) -----------------------
-def series_records():
-    """A fictional forum and the shared records its editions use."""
-    return [
-        {
-            "model": "archive.organization",
-            "fields": {"slug": "synthetic-institute", "name": "Synthetic Institute"},
-        },
-        {"model": "archive.topic", "fields": {"slug": "trade", "name": "Trade"}},
-        {"model": "archive.topic", "fields": {"slug": "media", "name": "Media"}},
-        {
-            "model": "archive.source",
-            "fields": {"slug": "synthetic-report", "title": "A Synthetic Report"},
-        },
-        {
-            "model": "archive.forum",
-            "fields": {
-                "slug": "synthetic-forum",
-                "name": "Synthetic Forum",
-                "organizers": [["synthetic-institute"]],
-            },
-        },
-    ]
-
-
-def edition_records(number=1, *, people=("person-00001",), year=2001):
-    """One edition of the synthetic forum: a sub-forum, appearances and a statement each."""
-    edition_key = ["synthetic-forum", number]
-    records = [
-        {"model": "archive.participant", "fields": {"slug": slug, "name": slug.title()}}
-        for slug in people
-    ]
-    records += [
-        {
-            "model": "archive.edition",
-            "fields": {
-                "forum": ["synthetic-forum"],
-                "number": number,
-                "theme": f"Theme {number}",
-                "city": "Tokyo",
-                "country": "Japan",
-                "start_date": f"{year}-12-03",
-                "end_date": f"{year}-12-05",
-                "co_organizers": [["synthetic-institute"]],
-                "sources": [["synthetic-report"]],
-                "topics": [["trade"]],
-                "status": "published",
-            },
-        },
-        {
-            "model": "archive.subforum",
-            "fields": {
-                "edition": edition_key,
-                "slug": "economy",
-                "title": "Sub-forum on the economy",
-                "topics": [["trade"]],
-                "order": 1,
-            },
-        },
-    ]
-    for order, slug in enumerate(people, start=1):
-        records.append(
-            {
-                "model": "archive.appearance",
-                "fields": {
-                    "participant": [slug],
-                    "edition": edition_key,
-                    "sub_forum": [*edition_key, "economy"],
-                    "role": "speaker",
-                    "position": "Researcher",
-                    "organization": ["synthetic-institute"],
-                    "order": order,
-                },
-            }
-        )
-        records.append(
-            {
-                "model": "archive.statement",
-                "fields": {
-                    "appearance": [slug, *edition_key, "economy", "speaker"],
-                    "number": 1,
-                    "text": f"A fictional remark by {slug}.",
-                    "kind": "paraphrase",
-                    "source": ["synthetic-report"],
-                },
-            }
-        )
-    return records
-
-
-def write(directory, name, records, *, raw=None):
-    """Write records as a JSON fixture file (or raw bytes) and return its path."""
-    path = Path(directory) / name
-    if raw is not None:
-        path.write_bytes(raw)
-    else:
-        path.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
-
-
-def find(records, model, **fields):
-    """The one record of ``model`` whose fields include ``fields`` (for editing in tests)."""
-    (record,) = [
-        r
-        for r in records
-        if r["model"] == model and all(r["fields"].get(k) == v for k, v in fields.items())
-    ]
-    return record
-
-
-def row_counts():
-    """Rows per table, many-to-many tables included."""
-    counts = {}
-    for model in MODELS:
-        counts[model._meta.label_lower] = model.objects.count()
-        for m2m in model._meta.many_to_many:
-            through = m2m.remote_field.through
-            counts[through._meta.label_lower] = through.objects.count()
-    return counts
-
-
-def natural_dump():
-    """Every archive record as natural keys and values: equal dumps mean equal data."""
-    dump = {}
-    for model in MODELS:
-        rows = set()
-        for obj in model.objects.all():
-            values = []
-            for f in model._meta.concrete_fields:
-                if f.primary_key or f.name == "updated_at":
-                    continue
-                value = getattr(obj, f.name)
-                if isinstance(value, models.Model):
-                    value = value.natural_key()
-                elif f.get_internal_type() in ("FileField", "ImageField"):
-                    value = value.name
-                values.append((f.name, value))
-            for m2m in model._meta.many_to_many:
-                keys = sorted(t.natural_key() for t in getattr(obj, m2m.name).all())
-                values.append((m2m.name, tuple(keys)))
-            rows.add((obj.natural_key(), tuple(values)))
-        dump[model._meta.label_lower] = rows
-    return dump
 
 
 @pytest.fixture
@@ -371,8 +227,6 @@ def test_every_problem_in_every_file_is_reported_and_nothing_loaded(series, tmp_
     assert [str(p) for p in caught.value.problems] == [
         f'{second_path}, record 1 (archive.topic ["trade"]), field “colour”: is not a field of '
         "archive.topic. Its fields are: name, name_en, name_ja, name_zh_hans, slug.",
-        f'{second_path}, record 1 (archive.topic ["trade"]): is a duplicate: {series}, record 2 '
-        "already has this natural key. Keep one of them.",
         f'{first_path}, record 2 (archive.edition ["synthetic-forum", 1]), field “city”: Ensure '
         "this value has at most 100 characters (it has 101).",
         f'{first_path}, record 2 (archive.edition ["synthetic-forum", 1]), field “end_date”: '
@@ -508,5 +362,6 @@ def test_a_boolean_for_a_date_and_time_is_a_problem_not_a_crash(series, tmp_path
         load_edition([series, path])
     assert [str(p) for p in caught.value.problems] == [
         f'{path}, record 2 (archive.edition ["synthetic-forum", 1]), field “updated_at”: '
-        "cannot be a bool."
+        'must be a date written as text, like "2024-12-03T10:00:00+09:00", not a boolean '
+        "(false)."
     ]

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
@@ -285,12 +286,24 @@ class Topic(PageAtSlug, SlugKeyed):
         return self.name
 
 
+class WebAddressField(models.URLField):
+    """A URLField for http(s) addresses only: Django's own also takes ftp:// and ftps://."""
+
+    default_validators = [
+        URLValidator(
+            schemes=["http", "https"],
+            message=_("Enter a web address starting with http:// or https://."),
+            code="http_only",  # not "invalid": a form would show its own "Enter a valid URL."
+        )
+    ]
+
+
 class Source(SlugKeyed):
     """A document that records come from; every statement cites one."""
 
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
-    url = models.URLField(
+    url = WebAddressField(
         _("web address"),
         max_length=500,
         blank=True,

@@ -6,39 +6,44 @@ records. Drafts export too: this is an editors' tool, not a public download.
 
 from django.core import serializers
 
-from archive.models import Appearance, Edition, Forum, OrganizationName, Statement, SubForum
+from archive.models import Appearance, Edition, OrganizationName, Statement, SubForum
 
 
 def edition_records(forum_slug, number):
     """Every record an edition's fixture holds, parents before children.
 
+    Each kind of record, and each many-to-many list, is sorted by natural key in Python: the
+    same database content exports to the same bytes on SQLite and PostgreSQL, whatever the
+    engine's collation and its place for NULLs (a database order would differ between them).
+
     Raises ``Edition.DoesNotExist`` when there is no such edition.
     """
-    edition = Edition.objects.select_related("forum").get(forum__slug=forum_slug, number=number)
+    edition = (
+        Edition.objects.select_related("forum")
+        .prefetch_related("co_organizers", "sources", "topics", "forum__organizers")
+        .get(forum__slug=forum_slug, number=number)
+    )
     forum = edition.forum
     sub_forums = list(
         SubForum.objects.filter(edition=edition)
         .select_related("edition__forum")
         .prefetch_related("topics")
-        .order_by("order", "slug")
     )
     appearances = list(
-        Appearance.objects.filter(edition=edition)
-        .select_related(
+        Appearance.objects.filter(edition=edition).select_related(
             "participant", "edition__forum", "sub_forum__edition__forum", "organization"
         )
-        .order_by("sub_forum__order", "sub_forum__slug", "order", "participant__slug", "role")
     )
     statements = list(
-        Statement.objects.filter(appearance__edition=edition)
-        .select_related(
+        Statement.objects.filter(appearance__edition=edition).select_related(
             "appearance__participant",
             "appearance__edition__forum",
             "appearance__sub_forum",
             "source",
         )
-        .order_by("appearance__sub_forum__order", "appearance__order", "appearance__pk", "number")
     )
+    for record in (forum, edition, *sub_forums):
+        _sort_lists(record)
     organizations = {
         *forum.organizers.all(),
         *edition.co_organizers.all(),
@@ -47,31 +52,32 @@ def edition_records(forum_slug, number):
     topics = {*edition.topics.all(), *(t for s in sub_forums for t in s.topics.all())}
     sources = {*edition.sources.all(), *(s.source for s in statements)}
     participants = {a.participant for a in appearances}
-
-    def by_slug(records):
-        return sorted(records, key=lambda record: record.slug)
-
-    forum = Forum.objects.prefetch_related("organizers").get(pk=forum.pk)
-    edition = (
-        Edition.objects.select_related("forum")
-        .prefetch_related("co_organizers", "sources", "topics")
-        .get(pk=edition.pk)
-    )
     names = OrganizationName.objects.filter(organization__in=organizations).select_related(
         "organization"
     )
     return [
-        *by_slug(organizations),
-        *sorted(names, key=lambda entry: entry.natural_key()),
-        *by_slug(topics),
-        *by_slug(sources),
+        *by_key(organizations),
+        *by_key(names),
+        *by_key(topics),
+        *by_key(sources),
         forum,
-        *by_slug(participants),
+        *by_key(participants),
         edition,
-        *sub_forums,
-        *appearances,
-        *statements,
+        *by_key(sub_forums),
+        *by_key(appearances),
+        *by_key(statements),
     ]
+
+
+def by_key(records):
+    """Records sorted by natural key (text before numbers never meet: the parts line up)."""
+    return sorted(records, key=lambda record: record.natural_key())
+
+
+def _sort_lists(record):
+    """Sort the record's prefetched many-to-many lists by natural key, for the serializer."""
+    for queryset in record._prefetched_objects_cache.values():
+        queryset._result_cache = by_key(queryset)
 
 
 def export_edition(forum_slug, number, stream):

@@ -12,6 +12,9 @@ and writes use ``bulk_create``/``bulk_update``.
 
 import codecs
 import json
+import math
+import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,10 +23,13 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connections, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone, translation
 
 from archive.cache import bump_content_version
+from archive.images import EXTENSIONS
 from archive.models import (
     Appearance,
     Edition,
@@ -102,6 +108,19 @@ CHECKS = {
     "subforum_end_after_start": None,  # SubForum.clean()
 }
 
+#: The range of each integer column, as Django's backends define them. SQLite would store any
+#: 64-bit number where PostgreSQL refuses it, so the loader checks these itself: both engines
+#: then give the same answer.
+INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
+
+#: What a picture path from a fixture may end with (the formats uploads are stored in).
+IMAGE_SUFFIXES = tuple(sorted({f".{ext}" for ext in EXTENSIONS.values()} | {".jpeg"}))
+
+#: JSON escapes of UTF-16 surrogates: only these can put a lone surrogate into parsed text.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+#: What Python's json reads as numbers though JSON has no such numbers (1e400 is Infinity).
+NOT_A_NUMBER = re.compile(r"NaN|Infinity|[eE]\+?[0-9]{3}")
+
 CHUNK_SIZE = 500
 PROGRESS_EVERY = 10_000
 
@@ -133,7 +152,7 @@ class Problem:
                 where += f" ({self.model}{' ' + show_key(self.key) if self.key else ''})"
         if self.field:
             where += f", field “{self.field}”"
-        return f"{where}: {self.message}"
+        return _printable(f"{where}: {self.message}")
 
 
 class FixtureError(Exception):
@@ -233,7 +252,7 @@ class LoadReport:
 
 
 def show_key(key):
-    return json.dumps(list(key), ensure_ascii=False)
+    return _dumps(list(key))
 
 
 def load_edition(
@@ -316,6 +335,7 @@ def refresh_planner_statistics(using="default"):
 
 class _Record:
     __slots__ = (
+        "bad",
         "changes",
         "current_m2m",
         "file",
@@ -351,6 +371,7 @@ class _Record:
         self.current_m2m = {}  # many-to-many name -> target pks in the database now
         self.changes = []  # descriptions of differences from the database: "city: ... → ..."
         self.ok = True
+        self.bad = set()  # fields whose value was refused while parsing
 
 
 class _Spec:
@@ -397,6 +418,7 @@ class _Loader:
         self.known = {model: {} for model in MODELS}  # natural key -> instance (files or DB)
         self.by_pk = {model: {} for model in MODELS}
         self.references = {}  # (model, *raw reference) -> natural key
+        self.suspect = set()  # files that may hold NaN, Infinity or a lone surrogate
 
     # --- problems -------------------------------------------------------------------------
     def problem(self, file, message, record=None, field=None):
@@ -414,19 +436,30 @@ class _Loader:
     def read(self, named):
         name = named.name
         try:
-            size = named.path.stat().st_size
+            stat = named.path.stat()
         except OSError as exc:
             self.problem(name, f"cannot be read: {exc.strerror}.")
             return
+        if named.path.is_dir():
+            self.problem(name, "is a directory, not a fixture file. Give the JSON files in it.")
+            return
+        if not named.path.is_file():
+            self.problem(name, "is not a regular file. Give a JSON fixture file.")
+            return
         limit = settings.FIXTURE_MAX_BYTES
-        if size > limit:
+        if stat.st_size > limit:
+            size, limit = sizes(stat.st_size, limit)
             self.problem(
                 name,
-                f"is {_megabytes(size)}, over the {_megabytes(limit)} limit for one fixture "
-                "file. Split it into several files and load them together.",
+                f"is {size}, over the limit of {limit} for one fixture file. Split it into several "
+                "files and load them together.",
             )
             return
-        data = named.path.read_bytes()
+        try:
+            data = named.path.read_bytes()
+        except OSError as exc:
+            self.problem(name, f"cannot be read: {exc.strerror}.")
+            return
         offset = 0
         if data.startswith(codecs.BOM_UTF8):
             data, offset = data[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
@@ -450,8 +483,17 @@ class _Loader:
         try:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
+            # "Unterminated string starting at" + " at line 3": say "at" once.
+            message = exc.msg.removesuffix(" at")
             self.problem(
-                name, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+                name, f"is not valid JSON: {message} at line {exc.lineno}, column {exc.colno}."
+            )
+            return
+        except RecursionError:
+            self.problem(
+                name,
+                "is nested too deeply (lists or objects inside each other thousands of levels "
+                "deep) to be a fixture. A fixture is a list of records, each one object deep.",
             )
             return
         if not isinstance(items, list):
@@ -464,6 +506,8 @@ class _Loader:
             self.problem(name, "holds an empty list: there are no records to load.")
             return
         self.items.append((named, items))
+        if SURROGATE_ESCAPE.search(text) or NOT_A_NUMBER.search(text):
+            self.suspect.add(name)  # parse_record looks inside each value
         self.say(f"{name}: {len(items)} records read")
 
     # --- parsing ----------------------------------------------------------------------------
@@ -509,8 +553,7 @@ class _Loader:
                     self.problems.append(
                         Problem(
                             named.name,
-                            f"unknown model {json.dumps(label, ensure_ascii=False)}; "
-                            f"expected one of: {labels}.",
+                            f"unknown model {_dumps(label)}; expected one of: {labels}.",
                             index,
                         )
                     )
@@ -524,8 +567,8 @@ class _Loader:
                 record = _Record(named.name, index, label, model, fields)
                 if "pk" in item or unknown:
                     record.ok = False
-                self.parse_record(record)
-                self.records.append(record)
+                if self.parse_record(record):
+                    self.records.append(record)
 
     def reference(self, model, value):
         """``_reference``, remembered: most references repeat (an edition, a source)."""
@@ -541,10 +584,14 @@ class _Loader:
             return _reference(model, value)
 
     def parse_record(self, record):
+        """Convert the record's fields; False for a repeat merged into an earlier record."""
         spec = SPECS[record.model]
         pending = []  # problems to report once the key is known, so they can name it
+        suspect = record.file in self.suspect
         for name, value in record.fields.items():
             try:
+                if suspect and (message := _unloadable(value)):
+                    raise ValidationError(message)
                 if name in spec.plain:
                     record.values[name] = _to_python(spec.plain[name], value)
                 elif name in spec.fks:
@@ -577,20 +624,34 @@ class _Loader:
                 pending.append((name, "is missing; every record of this kind needs it."))
         record.key = _declared_key(record)
         for name, message in pending:
+            record.bad.add(name)
             self.problem(record.file, message, record, name)
         if record.key is None:
             record.ok = False
-            return
+            return True
         other = self.by_model[record.model].get(record.key)
-        if other is not None:
+        if other is None:
+            self.by_model[record.model][record.key] = record
+            return True
+        # The same record in two files (the series record in each edition's export): a repeat
+        # that agrees merges into the first; one that disagrees is a conflict.
+        conflicts = _conflicts(other, record)
+        if conflicts:
             self.problem(
                 record.file,
-                f"is a duplicate: {other.file}, record {other.index} already has this natural "
-                "key. Keep one of them.",
+                f"conflicts with {other.file}, record {other.index}, which has the same natural "
+                f"key but {'; '.join(conflicts)}. Make the two the same, or keep one of them.",
                 record,
             )
-            return
-        self.by_model[record.model][record.key] = record
+            return False
+        if record.ok:
+            other.values.update(record.values)
+            other.refs.update(record.refs)
+            other.m2m_refs.update(record.m2m_refs)
+            other.fields = {**record.fields, **other.fields}
+        else:
+            other.ok = False
+        return False
 
     # --- existing records -------------------------------------------------------------------
     def fetch_existing(self):
@@ -701,6 +762,13 @@ class _Loader:
                     current[source_pk].add(target_pk)
             for record in records:
                 record.current_m2m[name] = current[record.instance.pk]
+            # Links the files would remove are named by natural key: fetch their targets too.
+            target_model = m2m.related_model
+            known = self.by_pk[target_model]
+            unknown = sorted({pk for pks in current.values() for pk in pks} - known.keys())
+            for chunk in _chunks(unknown):
+                for row in target_model._default_manager.filter(pk__in=chunk):
+                    known[row.pk] = row
 
     def _apply(self, record):
         spec, instance = SPECS[record.model], record.instance
@@ -756,30 +824,61 @@ class _Loader:
                     parts = [f"adds {show_key(ref)}" for ref in added]
                     parts += [f"removes {show_key(ref)}" for ref in removed]
                     record.changes.append((name, f"{name}: {', '.join(parts)}"))
-        if not record.ok:
-            return
+        # Fields are validated even where a reference failed: every problem in one run.
+        errors = {}
         try:
             mirrors = [name for name in spec.mirrors if name not in record.values]
             instance.full_clean(
-                exclude=[*spec.fks, *mirrors], validate_unique=False, validate_constraints=False
+                exclude=[*spec.fks, *mirrors, *record.bad],
+                validate_unique=False,
+                validate_constraints=False,
             )
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                self.problem(
-                    record.file,
-                    " ".join(messages),
-                    record,
-                    None if name == NON_FIELD_ERRORS else name,
-                )
+            for name, field_errors in exc.error_dict.items():
+                errors[name] = [self._message(record, name, error) for error in field_errors]
         except ObjectDoesNotExist:  # a clean() reading a reference that failed to resolve
             pass
-        if not record.ok:
-            return
+        for name, value in record.values.items():
+            field_ = spec.plain[name]
+            if isinstance(field_, models.IntegerField) and isinstance(value, int):
+                low, high = INTEGER_RANGES[field_.get_internal_type()]
+                if value > high:
+                    errors[name] = [f"must be {high} or less."]
+                elif value < low:
+                    errors[name] = [f"must be {low} or more."]
+            elif isinstance(field_, models.FileField) and value and name not in errors:
+                changed = record.is_new or name in {n for n, _ in record.changes}
+                if changed and not default_storage.exists(value):
+                    errors[name] = [
+                        f"{_show(value)} is not in the media storage; upload the picture there "
+                        "first (its path is relative to the media folder), or leave it empty."
+                    ]
         for constraint in record.model._meta.constraints:
             if isinstance(constraint, models.CheckConstraint) and CHECKS[constraint.name]:
                 name, test, message = CHECKS[constraint.name]
-                if not test(instance):
-                    self.problem(record.file, message, record, name)
+                if name in record.values and name not in record.bad:
+                    try:
+                        passed = test(instance)
+                    except TypeError:  # a value of the wrong type, reported above
+                        continue
+                    if not passed:
+                        errors[name] = [message]  # says more than the field's own bounds
+        for name, messages in errors.items():
+            self.problem(
+                record.file, " ".join(messages), record, None if name == NON_FIELD_ERRORS else name
+            )
+
+    @staticmethod
+    def _message(record, name, error):
+        """A ValidationError's text; an invalid choice also lists the valid ones."""
+        if error.code == "invalid_choice" and name in SPECS[record.model].plain:
+            field_ = SPECS[record.model].plain[name]
+            choices = ", ".join(_show(value) for value, _ in field_.flatchoices)
+            return (
+                f"{_show(record.values.get(name))} is not a valid choice; "
+                f"the choices are: {choices}."
+            )
+        return " ".join(error.messages)
 
     def _missing(self, record, name, model, ref):
         self.problem(
@@ -921,6 +1020,18 @@ def _to_python(field_, value):
         raise ValidationError(f"must be a single value, not {_json_kind(value)}.")
     if isinstance(value, str) and "\x00" in value:
         raise ValidationError("contains a NUL character (\\u0000); remove it.")
+    if isinstance(field_, models.CharField | models.TextField) and not isinstance(value, str):
+        raise ValidationError(f"must be text (in quotes), not {_json_kind(value)}.")
+    if isinstance(field_, models.IntegerField):
+        return _integer(value)
+    if isinstance(field_, models.FileField):
+        return _picture_path(value)
+    if isinstance(field_, models.DateField) and not isinstance(value, str):  # date and time too
+        timed = isinstance(field_, models.DateTimeField)
+        example = "2024-12-03T10:00:00+09:00" if timed else "2024-12-03"
+        raise ValidationError(
+            f'must be a date written as text, like "{example}", not {_json_kind(value)}.'
+        )
     try:
         converted = field_.to_python(value)
     except TypeError:  # e.g. true for a date and time: to_python() expects a string
@@ -934,6 +1045,93 @@ def _to_python(field_, value):
     return converted
 
 
+def _integer(value):
+    """A JSON whole number; true, 21.5 and "21" are refused rather than read as 1, 21 and 21."""
+    if isinstance(value, bool):
+        raise ValidationError(f"must be a whole number, not {_json_kind(value)}.")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationError(f"must be a whole number, not {_show(value)}.")
+        return int(value)
+    if isinstance(value, str):
+        raise ValidationError(
+            f"must be a whole number written without quotes (like 20), not the text {_show(value)}."
+        )
+    if not isinstance(value, int):
+        raise ValidationError(f"must be a whole number, not {_json_kind(value)}.")
+    return value
+
+
+def _picture_path(value):
+    """A picture already in media storage: a relative, normalised path to an image file."""
+    if not isinstance(value, str):
+        raise ValidationError(f"must be a picture's path as text, not {_json_kind(value)}.")
+    if not value:
+        return value
+    shown = _show(value)
+    if "\\" in value or value.startswith("/") or re.match(r"[A-Za-z]:", value):
+        raise ValidationError(
+            f"{shown} is not a relative path; write the picture's path inside the media folder "
+            'with forward slashes, like "portraits/name.jpg".'
+        )
+    if posixpath.normpath(value) != value or ".." in value.split("/"):
+        raise ValidationError(
+            f"{shown} is not a plain path inside the media folder (no “..”, “.” or “//”); write "
+            'it like "portraits/name.jpg".'
+        )
+    if not value.lower().endswith(IMAGE_SUFFIXES):
+        raise ValidationError(
+            f"{shown} is not a picture: its name must end with {', '.join(IMAGE_SUFFIXES)}."
+        )
+    return value
+
+
+def _unloadable(value, depth=0):
+    """What makes a JSON value impossible to store (NaN, Infinity, a lone surrogate), or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return (
+            f"{json.dumps(value)} is not a number JSON allows, and cannot be stored; write a "
+            "number, or null for no value."
+        )
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return (
+                f"{_show(value)} holds a lone surrogate (a \\ud800-\\udfff escape without its "
+                "pair), which is not text; fix the escape or remove it."
+            )
+        return None
+    if depth < 20 and isinstance(value, list | dict):
+        items = value.values() if isinstance(value, dict) else value
+        for item in items:
+            if message := _unloadable(item, depth + 1):
+                return message
+    return None
+
+
+def _conflicts(first, repeat):
+    """How a repeated record differs from the first one with its natural key, field by field."""
+    conflicts = []
+    for name in sorted(first.fields.keys() & repeat.fields.keys()):
+        if name in first.values and name in repeat.values:
+            old, new = first.values[name], repeat.values[name]
+            same, shown = old == new, (_show(old), _show(new))
+        elif name in first.refs and name in repeat.refs:
+            old, new = first.refs[name], repeat.refs[name]
+            same = old == new
+            shown = tuple(show_key(ref) if ref else "null" for ref in (old, new))
+        elif name in first.m2m_refs and name in repeat.m2m_refs:
+            old, new = first.m2m_refs[name], repeat.m2m_refs[name]
+            same = set(old) == set(new)
+            shown = tuple(_dumps(sorted(map(list, refs))) for refs in (old, new))
+        else:
+            continue  # refused in one of them: reported already
+        if not same:
+            conflicts.append(f"{name} is {shown[0]} there and {shown[1]} here")
+    return conflicts
+
+
 def _reference(model, value):
     """The natural key a reference names, with its parts' types checked and normalised."""
     types, parts = KEY_TYPES[model], KEY_PARTS[model]
@@ -941,22 +1139,22 @@ def _reference(model, value):
     label = model._meta.label_lower
     if not isinstance(value, list) or len(value) != len(types):
         raise ValidationError(
-            f"must refer to a {label} by its natural key, a list {shape}, "
-            f"not {json.dumps(value, ensure_ascii=False)}."
+            f"must refer to {_a(label)} by its natural key, a list {shape}, not {_dumps(value)}."
         )
     key = []
     for part, kind, what in zip(value, types, parts, strict=True):
         if kind is int:
-            if isinstance(part, str) and part.isdigit():
+            # "20", and 20.0 as plain fields take it, name edition 20.
+            if (isinstance(part, str) and part.isdigit()) or (
+                isinstance(part, float) and part.is_integer()
+            ):
                 part = int(part)
             if isinstance(part, bool) or not isinstance(part, int):
-                raise ValidationError(f"the {what} in {json.dumps(value)} must be a number.")
+                raise ValidationError(f"the {what} in {_dumps(value)} must be a whole number.")
         elif part is None and what.endswith('or ""'):
             part = ""
         elif not isinstance(part, str):
-            raise ValidationError(
-                f"the {what} in {json.dumps(value, ensure_ascii=False)} must be text."
-            )
+            raise ValidationError(f"the {what} in {_dumps(value)} must be text.")
         key.append(part)
     return tuple(key)
 
@@ -1019,8 +1217,25 @@ def _show(value):
         value = value.isoformat()
     if hasattr(value, "name") and not isinstance(value, str):  # a FieldFile
         value = value.name or ""
-    shown = json.dumps(value, ensure_ascii=False)
+    shown = _dumps(value)
     return shown if len(shown) <= 80 else shown[:77] + '…"'
+
+
+def _dumps(value):
+    """JSON text of a value from a fixture, for a message: never an error of its own."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (RecursionError, TypeError, ValueError):
+        return "[...]" if isinstance(value, list) else "{...}"
+
+
+def _printable(text):
+    """The text with any lone surrogate written as its escape: a message must always print."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _a(word):
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def _json_kind(value):
@@ -1032,11 +1247,22 @@ def _json_kind(value):
         return "a string"
     if value is None:
         return "null"
-    return f"a {type(value).__name__}"
+    if isinstance(value, bool):
+        return f"a boolean ({json.dumps(value)})"
+    if isinstance(value, int | float):
+        return f"a number ({_dumps(value)})"
+    return _a(type(value).__name__)
 
 
-def _megabytes(size):
+def megabytes(size):
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def sizes(size, limit):
+    """A size over a limit and the limit, shown precisely enough to differ."""
+    if megabytes(size) != megabytes(limit):
+        return megabytes(size), megabytes(limit)
+    return f"{size:,} bytes", f"{limit:,} bytes"
 
 
 def _chunks(items):
