@@ -365,3 +365,16 @@ def test_a_boolean_for_a_date_and_time_is_a_problem_not_a_crash(series, tmp_path
         'must be a date written as text, like "2024-12-03T10:00:00+09:00", not a boolean '
         "(false)."
     ]
+
+
+def test_loading_a_published_edition_records_when_it_went_public_once(loaded, tmp_path):
+    """The feed's `published` (issue 18 §4): set by the loader's bulk writes too, and never moved
+    by a later change."""
+    edition = Edition.objects.get()
+    first = edition.published_at
+    assert first is not None
+    records = edition_records(1)
+    find(records, "archive.edition", number=1)["fields"]["city"] = "Kyoto"
+    load_edition([write(tmp_path, "edition-01.json", records)], update=True)
+    edition.refresh_from_db()
+    assert edition.city == "Kyoto" and edition.published_at == first

@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
 from ..cache import content_version
@@ -141,14 +142,26 @@ class PublicPageCacheMiddleware:
             entry = self._entry(response)
             if self._may_store(entry, version, page, query):
                 cache.set(key, entry, self.timeout)
-        if request.META.get("HTTP_IF_NONE_MATCH") == entry["etag"]:
+        if self._not_modified(request, entry):
             not_modified = HttpResponseNotModified()
             not_modified["ETag"] = entry["etag"]
+            if "Last-Modified" in entry["headers"]:
+                not_modified["Last-Modified"] = entry["headers"]["Last-Modified"]
             for name, value in entry["headers"].items():  # a cross-origin reader's 304 too
                 if name.lower().startswith(("access-control-", "cross-origin-resource")):
                     not_modified[name] = value
             return not_modified
         return self._response(entry, head=request.method == "HEAD")
+
+    @staticmethod
+    def _not_modified(request, entry):
+        """If-None-Match with the entry's ETag, or If-Modified-Since no older than its
+        Last-Modified (pages that send one: the feed)."""
+        if "HTTP_IF_NONE_MATCH" in request.META:
+            return request.META["HTTP_IF_NONE_MATCH"] == entry["etag"]
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        modified = parse_http_date_safe(entry["headers"].get("Last-Modified", ""))
+        return since is not None and modified is not None and modified <= since
 
     @staticmethod
     def _is_cacheable_request(request):

@@ -164,6 +164,7 @@ class Edition(models.Model):
     )
     # Not auto_now: that leaves the column empty when fixtures load in raw mode.
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
 
     objects = models.Manager.from_queryset(EditionQuerySet)()
 
@@ -189,8 +190,9 @@ class Edition(models.Model):
 
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
+        self.note_publication(self.updated_at)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at", "published_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -200,6 +202,14 @@ class Edition(models.Model):
         return self.forum.natural_key() + (self.number,)
 
     natural_key.dependencies = ["archive.forum"]
+
+    def note_publication(self, now):
+        """Record when the edition first became public (the feed's `published`); the time
+        never moves after that, unpublished and republished or not. True if it was set now."""
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = now
+            return True
+        return False
 
     @property
     def title(self):

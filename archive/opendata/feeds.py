@@ -1,16 +1,20 @@
 """Atom feed of published editions, newest first (/feeds/editions/).
 
-Django's syndication framework writes the XML and escapes every text value, so stored markup
-such as "<script>" reaches a feed reader as text, never as elements.
+Django's syndication framework writes the XML and escapes every value. Summaries are
+`type="text"` (Django writes `type="html"`, which tells a reader to parse the escaped text as
+markup: a stored "<img onerror=...>" would come alive in feed readers that do not sanitise, and
+a "<" in a theme would be lost). `published` is when the edition first went public,
+`updated` its last change; a category's `term` is the topic's slug (stable), its `label` the
+topic's name. The feed answers conditional requests (Last-Modified, ETag: 304).
 """
 
-import datetime
-
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import condition
 
 from ..models import Edition
 from ..models.languages import date_range, edition_place, translation_of
@@ -18,7 +22,14 @@ from ..models.languages import date_range, edition_place, translation_of
 
 class LanguageTaggedAtomFeed(Atom1Feed):
     """Atom with `xml:lang` on each entry whose text is not in the feed's language (the
-    feed's own `xml:lang` is the request's language)."""
+    feed's own `xml:lang` is the request's language), text summaries and labelled categories."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None, "categories": ()})
+        if item.get("description"):
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+        for term, label in item.get("topics", ()):
+            handler.addQuickElement("category", "", {"term": term, "label": label})
 
     def item_attributes(self, item):
         attributes = super().item_attributes(item)
@@ -58,7 +69,10 @@ class EditionFeed(Feed):
         """The entry's language: the page language, or English when its theme is shown in
         English for want of a translation."""
         theme = translation_of(edition, "theme")
-        return {"language": theme.language if theme.value else get_language()}
+        return {
+            "language": theme.language if theme.value else get_language(),
+            "topics": [(topic.slug, topic.name) for topic in edition.topics.all()],
+        }
 
     def item_link(self, edition):
         return edition.get_absolute_url()
@@ -70,15 +84,23 @@ class EditionFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, edition):
-        return datetime.datetime.combine(edition.start_date, datetime.time(), tzinfo=datetime.UTC)
+        return edition.published_at or edition.updated_at
 
     def item_updateddate(self, edition):
         return edition.updated_at
 
-    def item_categories(self, edition):
-        return [topic.name for topic in edition.topics.all()]
-
     def __call__(self, request, *args, **kwargs):
+        return conditional(self._render)(request, *args, **kwargs)
+
+    def _render(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         response["Cache-Control"] = "public, max-age=900"
         return response
+
+
+def _last_change(request, *args, **kwargs):
+    """The newest change among the feed's editions: the feed's Last-Modified."""
+    return Edition.objects.visible_to(None).aggregate(last=Max("updated_at"))["last"]
+
+
+conditional = condition(last_modified_func=_last_change)

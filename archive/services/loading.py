@@ -972,6 +972,8 @@ class _Loader:
         for model in MODELS:  # parents first, so children find their parents' ids
             records = self.by_model[model].values()
             new = [r.instance for r in records if r.is_new]
+            if model is Edition:  # bulk writes skip save(): note first publication here
+                published = [r for r in records if r.instance.note_publication(now)]
             if new:
                 model._default_manager.bulk_create(new)
             changed = [r for r in records if not r.is_new and r.changes]
@@ -982,6 +984,8 @@ class _Loader:
                 for record in changed:
                     record.instance.updated_at = now
                 fields.add("updated_at")
+                if any(not r.is_new for r in published):
+                    fields.add("published_at")
             if fields:
                 model._default_manager.bulk_update(
                     [r.instance for r in changed], sorted(fields), batch_size=CHUNK_SIZE
