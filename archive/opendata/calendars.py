@@ -12,16 +12,24 @@ An edition's own calendar also holds a VEVENT for each of its sessions that has 
 or from its start time (to its end time when recorded) as floating local time, the time at the
 venue, since the archive records no time zone. Sessions without a date stay inside the edition's
 event. The series and archive calendars list editions only.
+
+One UID per event and language, by design: the English calendar keeps the plain UIDs above, the
+Chinese and Japanese ones add the language ("edition-<key>-ja@forumarchive"), so a person who
+subscribes to two languages gets two events that never overwrite each other, and each UID always
+carries the same text. Each calendar names itself (RFC 7986 NAME, and X-WR-CALNAME for older
+clients) and asks to be refreshed every 12 hours (REFRESH-INTERVAL, X-PUBLISHED-TTL).
 """
 
 import datetime
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from ..http.lookups import visible_edition_or_404
 from ..models import Edition, Forum
@@ -31,8 +39,18 @@ UID_DOMAIN = "forumarchive"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
+REFRESH = datetime.timedelta(hours=12)
+
+
+def _uid(name):
+    """A UID for `name` in the active language (English: no suffix, as before languages)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    suffix = "" if language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE else f"-{language}"
+    return f"{name}{suffix}@{UID_DOMAIN}"
+
+
 def edition_uid(edition):
-    return f"edition-{edition.key}@{UID_DOMAIN}"
+    return _uid(f"edition-{edition.key}")
 
 
 def edition_location(edition):
@@ -70,7 +88,7 @@ def edition_event(edition, request):
 
 def session_event(sub_forum, edition, request):
     event = Event()
-    event.add("uid", f"session-{edition.key}-{sub_forum.slug}@{UID_DOMAIN}")
+    event.add("uid", _uid(f"session-{edition.key}-{sub_forum.slug}"))
     event.add("dtstamp", edition.updated_at.astimezone(datetime.UTC))
     starts, ends = sub_forum.starts(), sub_forum.ends()
     event.add("dtstart", starts)
@@ -96,7 +114,10 @@ def build_calendar(editions, request, name, sessions=()):
     calendar.add("prodid", "-//Forum Archive//forumarchive//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    calendar.add("name", name)
     calendar.add("x-wr-calname", name)
+    calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
     for edition in editions:
         calendar.add_component(edition_event(edition, request))
     for sub_forum in sessions:

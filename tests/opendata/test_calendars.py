@@ -65,3 +65,26 @@ def test_calendar_is_cacheable(client, db):
     make_archive()
     response = client.get("/en/calendar.ics")
     assert response["Cache-Control"] == "public, max-age=3600"
+
+
+def test_each_language_has_its_own_uids_so_two_subscriptions_never_fight(client, db):
+    """issue 18 §6: the same UID with a different SUMMARY per language made calendars that
+    subscribed to two languages overwrite one event with the other."""
+    import icalendar
+
+    make_archive()
+    summaries = {}
+    for language in ("en", "zh-hans", "ja"):
+        response = client.get(f"/{language}/editions/example-forum-3/calendar.ics")
+        calendar = icalendar.Calendar.from_ical(response.content)
+        (event,) = calendar.walk("VEVENT")
+        summaries[str(event["uid"])] = str(event["summary"])
+        assert str(calendar["name"]) == str(calendar["x-wr-calname"])
+        assert calendar["refresh-interval"].to_ical() == b"PT12H"
+        assert calendar["x-published-ttl"].to_ical() == b"PT12H"
+    assert list(summaries) == [
+        "edition-example-forum-3@forumarchive",  # English keeps the UID it always had
+        "edition-example-forum-3-zh-hans@forumarchive",
+        "edition-example-forum-3-ja@forumarchive",
+    ]
+    assert len(set(summaries.values())) == 3
