@@ -3,7 +3,7 @@ from django.urls import path
 from .http import converters  # noqa: F401 (registers <edition:...>)
 from .http.cors import public_data
 from .opendata import calendars, cards, downloads, feeds
-from .views import editions, home, organizations, participants, search, topics
+from .views import editions, home, open_data, organizations, participants, search, topics
 
 app_name = "archive"
 
@@ -50,6 +50,7 @@ urlpatterns = [
     ),
     path("topics/<slug:slug>/", topics.TopicDetailView.as_view(), name="topic-detail"),
     path("search/", search.search, name="search"),
+    path("open-data/", open_data.open_data, name="open-data"),
     # Open data (archive/opendata/: calendars, feeds, downloads), readable by any origin
     path("calendar.ics", public_data(calendars.archive_calendar), name="archive-calendar"),
     path(

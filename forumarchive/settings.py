@@ -308,6 +308,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The licence the archive's data is published under, as the Open data page states it. Empty
+# until the editors choose one: the page then says that no licence has been stated.
+OPEN_DATA_LICENCE_NAME = env("OPEN_DATA_LICENCE_NAME", "")
+OPEN_DATA_LICENCE_URL = env("OPEN_DATA_LICENCE_URL", "")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Forum Archive API",
     "DESCRIPTION": (

@@ -88,9 +88,9 @@ BAD_FILES = [
         edition_with(set_edition(town="Tokyo")),
         f", record 2 {EDITION_KEY}, field “town”: is not a field of archive.edition. Its fields "
         "are: city, city_en, city_ja, city_zh_hans, co_organizers, country, country_en, "
-        "country_ja, country_zh_hans, cover, end_date, forum, number, sources, start_date, "
-        "status, summary, summary_en, summary_ja, summary_zh_hans, theme, theme_en, theme_ja, "
-        "theme_zh_hans, topics, updated_at, venue, venue_en, venue_ja, venue_zh_hans.",
+        "country_ja, country_zh_hans, cover, end_date, forum, number, published_at, sources, "
+        "start_date, status, summary, summary_en, summary_ja, summary_zh_hans, theme, theme_en, "
+        "theme_ja, theme_zh_hans, topics, updated_at, venue, venue_en, venue_ja, venue_zh_hans.",
     ),
     (
         "missing_required_field",

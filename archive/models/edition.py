@@ -207,7 +207,9 @@ class Edition(models.Model):
         """Record when the edition first became public (the feed's `published`); the time
         never moves after that, unpublished and republished or not. True if it was set now."""
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = now
+            # Whole seconds: fixtures (export_edition) keep milliseconds only, and a reloaded
+            # export must give the same value.
+            self.published_at = now.replace(microsecond=0)
             return True
         return False
 
