@@ -66,6 +66,7 @@ PAGE_ROUTES = {
     "organization-detail": ("archive:organization-detail", {"slug": "nomura-research-institute"}),
     "topic-detail": ("archive:topic-detail", {"slug": "digital-economy"}),
     "search": ("archive:search", {}),
+    "open-data": ("archive:open-data", {}),
 }
 
 
@@ -375,3 +376,25 @@ def test_every_page_is_valid_html(client, db, tmp_path):
         if message["type"] in ("error", "non-document-error")
     ]
     assert errors == [], "\n".join(errors)
+
+
+@requires_browser
+def test_a_portrait_sits_beside_the_name_at_a_sensible_size(browser, site):
+    """issue 19 §2: the portrait (or the initials) was 640 px wide on every participant page."""
+    widths = {}
+    for width in (375, 1280):
+        page = new_page(browser, viewport={"width": width, "height": 800})
+        page.goto(site + url("participant-detail", slug="gao-shaolin"))
+        widths[width] = page.evaluate(
+            "document.querySelector('.portrait').getBoundingClientRect().width"
+        )
+        faces = page.evaluate(
+            "[...document.querySelectorAll('.face')].map(f => f.getBoundingClientRect().width)"
+        )
+        page.goto(site + url("participant-list"))
+        faces += page.evaluate(
+            "[...document.querySelectorAll('.face')].map(f => f.getBoundingClientRect().width)"
+        )
+        assert faces and max(faces) <= 40, faces
+        page.context.close()
+    assert widths[1280] <= 240 and widths[375] <= 0.5 * 375, widths

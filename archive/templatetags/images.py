@@ -121,3 +121,13 @@ def cover(edition, size="medium", css_class="cover"):
     """An edition's cover picture, or nothing when it has none."""
     alt = _("Cover picture of the %(title)s") % {"title": edition.title}
     return picture_html(edition.cover, alt, size=size, css_class=css_class)
+
+
+@register.simple_tag
+def face(participant):
+    """A small face beside a name in a list: the photo's thumbnail or the initials, with an empty
+    alt text, since the name beside it already says who it is."""
+    html = picture_html(participant.photo, "", size="thumb", css_class="face")
+    return html or placeholder_html(
+        participant.name, "", size="thumb", css_class="face placeholder"
+    )
