@@ -194,3 +194,35 @@ def test_the_migration_gives_old_video_addresses_their_delivery(programme):
     migration.video_addresses_were_delivered_by_video(apps, None)
     old.refresh_from_db()
     assert old.delivery == "video"
+
+
+def test_the_edition_page_reads_as_a_programme_by_day(client, programme):
+    """issue 19 §4: sessions by day and time where known, in programme order otherwise."""
+    edition = programme[0]
+    factories.SubForumFactory(
+        edition=edition,
+        title="Breakfast briefing",
+        slug="breakfast",
+        order=9,  # listed last by order, but it began first on its day
+        date=DAY_TWO,
+        start_time=datetime.time(8, 0),
+    )
+    factories.SubForumFactory(
+        edition=edition, title="Welcome dinner", slug="dinner", order=5, date=edition.start_date
+    )
+    html = client.get(edition.get_absolute_url()).content.decode()
+    section = html[html.index('id="sessions-heading"') : html.index('id="people-heading"')]
+    titles = ["Welcome dinner", "Breakfast briefing", "Opening plenary", "Economy"]
+    positions = [section.index(title) for title in titles]
+    assert positions == sorted(positions), titles
+    assert section.count('class="programme-day"') == 3  # two days and the undated sessions
+    assert '<time datetime="2024-12-02">' in section
+    assert "Sessions without a recorded date" in section
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ja"])
+def test_the_programme_reads_in_each_language(client, programme, language):
+    edition, _, _ = programme
+    path = edition.get_absolute_url().replace("/en/", f"/{language}/", 1)
+    html = client.get(path).content.decode()
+    assert "Programme" not in html and "Sessions without a recorded date" not in html

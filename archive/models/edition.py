@@ -1,7 +1,7 @@
 """One meeting of a forum, and the sessions (sub-forums) it was divided into."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -216,6 +216,26 @@ class Edition(models.Model):
     @property
     def title(self):
         return edition_title(self.number, self.forum.name)
+
+    def programme_days(self):
+        """The sessions by day, as a programme prints them: [(date, [session, ...]), ...], days in
+        order, each day's sessions by start time (untimed after timed) then programme order;
+        sessions without a recorded date last, under None. Reads `ordered_sub_forums`
+        (for_detail()), so it costs no query."""
+        days = {}
+        for session in self.ordered_sub_forums:
+            days.setdefault(session.date, []).append(session)
+        ordered = sorted(days.items(), key=lambda item: (item[0] is None, item[0] or date.min))
+        return [
+            (
+                day,
+                sorted(
+                    sessions,
+                    key=lambda s: (s.start_time is None, s.start_time or time.min),
+                ),
+            )
+            for day, sessions in ordered
+        ]
 
     def co_organizers_then(self):
         """[(organization, the name it went by at this edition), ...] (Organization.name_on)."""
