@@ -1,8 +1,16 @@
 """The editors' admin: every archive record, with inlines, search, filters and actions."""
 
+import reversion
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, models, transaction
 from django.db.models import Count
+from django.forms.models import _get_foreign_key
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import (
@@ -10,6 +18,8 @@ from modeltranslation.admin import (
     TranslationStackedInline,
     TranslationTabularInline,
 )
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from .models import (
     Appearance,
@@ -24,10 +34,149 @@ from .models import (
     Topic,
 )
 from .models.base import language_columns
+from .services import history
 
 # Records with translated texts (archive/translation.py) use modeltranslation's admin classes: each
 # translated field shows once per language ("theme [en]", "theme [zh-hans]", "theme [ja]"), and
 # admin search looks in every language's column.
+
+
+class HistoryAdmin(VersionAdmin):
+    """Versioned history (django-reversion): who, when, what changed from what to what; compare
+    two versions; restore one. Every add and change in the admin saves a revision."""
+
+    object_history_template = "admin/archive/object_history.html"
+    change_list_template = None  # Django's (and the edition's own): no "recover deleted" button
+
+    def __init__(self, *args, **kwargs):
+        # Register before VersionAdmin would, with no "follow": each record has its own history.
+        history.register_models()
+        super().__init__(*args, **kwargs)
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="{}_{}_compare".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" and self.has_change_permission(request):
+            self._record_baseline(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _record_baseline(self, request, object_id):
+        """Before the first recorded change of a record (or of its inlines' rows), save how it
+        is now, so that History can show the old values."""
+        obj = self.model._default_manager.filter(pk=unquote(object_id)).first()
+        if obj is None:
+            return
+        rows = {self.model: [obj.pk]}
+        for inline in self.get_inline_instances(request, obj):
+            fk = _get_foreign_key(self.model, inline.model, fk_name=inline.fk_name)
+            rows[inline.model] = list(
+                inline.model._default_manager.filter(**{fk.name: obj}).values_list("pk", flat=True)
+            )
+        history.record_baseline(rows)
+
+    def _object_and_versions(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        return obj, history.versions_of(obj)
+
+    def _context(self, request, obj, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "object": obj,
+            "object_id": obj.pk,
+            "title": title,
+            "has_change_permission": self.has_change_permission(request, obj),
+            **extra,
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj, versions = self._object_and_versions(request, object_id)
+        context = self._context(
+            request,
+            obj,
+            _("Change history: %s") % obj,
+            entries=history.with_changes(versions),
+            **(extra_context or {}),
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def compare_view(self, request, object_id):
+        obj, versions = self._object_and_versions(request, object_id)
+        by_pk = {str(v.pk): v for v in versions}
+        old, new = by_pk.get(request.GET.get("old", "")), by_pk.get(request.GET.get("new", ""))
+        if old is None or new is None:
+            messages.error(request, _("Choose two versions to compare."))
+            return redirect(self._url("history", obj.pk))
+        if (old.revision.date_created, old.pk) > (new.revision.date_created, new.pk):
+            old, new = new, old
+        context = self._context(
+            request,
+            obj,
+            _("Compare versions: %s") % obj,
+            old=old,
+            new=new,
+            changes=history.compare(self.model, old, new),
+        )
+        return TemplateResponse(request, "admin/archive/compare.html", context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore one version of this record (its own fields and lists), after confirming."""
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        version = get_object_or_404(
+            Version.objects.get_for_object(obj).select_related("revision__user"), pk=version_id
+        )
+        current = history.versions_of(obj)[:1]
+        changes = history.compare(self.model, current[0], version) if current else []
+        when = formats.localize(timezone.localtime(version.revision.date_created))
+        if request.method == "POST":
+            try:
+                with transaction.atomic(), reversion.create_revision():
+                    reversion.set_user(request.user)
+                    reversion.set_comment(_("Restored the version of %(when)s") % {"when": when})
+                    version.revert()
+            except DatabaseError as exc:
+                messages.error(
+                    request,
+                    _("This version cannot be restored: the database refused it (%(error)s).")
+                    % {"error": exc},
+                )
+                return redirect(self._url("history", obj.pk))
+            self.log_change(request, obj, _("Restored the version of %(when)s") % {"when": when})
+            messages.success(
+                request, _("“%(obj)s” is back as it was on %(when)s.") % {"obj": obj, "when": when}
+            )
+            return redirect(self._url("change", obj.pk))
+        context = self._context(
+            request,
+            obj,
+            _("Restore: %s") % obj,
+            version=version,
+            changes=changes,
+            when=when,
+        )
+        return TemplateResponse(request, "admin/archive/restore.html", context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        raise PermissionDenied  # deleted records come back from a backup or a fixture file
+
+    def _url(self, view, pk):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return reverse(f"{self.admin_site.name}:{info[0]}_{info[1]}_{view}", args=[pk])
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -83,7 +232,7 @@ class EditionAppearanceInline(TranslationTabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(TranslationAdmin):
+class EditionAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["title_display", "theme", "city", "country", "start_date", "status"]
     list_display_links = ["title_display"]
     list_filter = ["forum", YearListFilter, "country", "status"]
@@ -152,7 +301,7 @@ class StatementInline(TranslationStackedInline):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(TranslationAdmin):
+class AppearanceAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["participant", "edition", "sub_forum", "role", "position", "organization"]
     list_filter = ["role", "edition__forum", "edition"]
     list_select_related = ["participant", "edition__forum", "sub_forum", "organization"]
@@ -201,7 +350,7 @@ class OrganizationAppearanceInline(ParticipantAppearanceInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(TranslationAdmin):
+class ParticipantAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["name", "native_name", "country", "appearance_count"]
     list_filter = ["country"]
     search_fields = [
@@ -225,7 +374,7 @@ class ParticipantAdmin(TranslationAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(TranslationAdmin):
+class OrganizationAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["name", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = [
@@ -238,7 +387,7 @@ class OrganizationAdmin(TranslationAdmin):
 
 
 @admin.register(OrganizationName)
-class OrganizationNameAdmin(TranslationAdmin):
+class OrganizationNameAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["name", "organization", "valid_from", "valid_until"]
     list_select_related = ["organization"]
     search_fields = [*language_columns("name", "organization__name")]
@@ -246,7 +395,7 @@ class OrganizationNameAdmin(TranslationAdmin):
 
 
 @admin.register(Forum)
-class ForumAdmin(TranslationAdmin):
+class ForumAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["name", "slug"]
     search_fields = language_columns("name", "alternative_names")
     prepopulated_fields = {"slug": ["name"]}
@@ -254,7 +403,7 @@ class ForumAdmin(TranslationAdmin):
 
 
 @admin.register(SubForum)
-class SubForumAdmin(TranslationAdmin):
+class SubForumAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["title", "edition", "kind", "order"]
     list_filter = ["kind", "edition__forum", "edition"]
     list_select_related = ["edition__forum"]
@@ -264,7 +413,7 @@ class SubForumAdmin(TranslationAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(TranslationAdmin):
+class StatementAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["__str__", "kind", "source", "edition_display"]
     list_filter = ["kind", "source", "appearance__edition"]
     list_select_related = ["appearance__participant", "appearance__edition__forum", "source"]
@@ -277,7 +426,7 @@ class StatementAdmin(TranslationAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(TranslationAdmin):
+class SourceAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["title", "publisher", "published_on"]
     search_fields = [*language_columns("title", "note"), "publisher"]
     prepopulated_fields = {"slug": ["title"]}
@@ -285,7 +434,7 @@ class SourceAdmin(TranslationAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(TranslationAdmin):
+class TopicAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["name", "slug"]
     search_fields = language_columns("name")
     prepopulated_fields = {"slug": ["name"]}

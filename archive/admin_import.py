@@ -13,6 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
+import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Edition
 from .security import private_dir
 from .services import FixtureError, NamedFile, load_edition
+from .services.history import load_comment
 
 PERMISSION = "archive.add_edition"
 SESSION_KEY = "archive_import_tokens"
@@ -145,7 +147,10 @@ def _confirm(request, context):
         messages.info(request, gettext("Import cancelled; nothing was loaded."))
         return redirect("admin:archive_edition_import")
     try:
-        report = load_edition(staged, update=form.cleaned_data["update"])
+        with reversion.create_revision():  # the whole import is one revision in History
+            reversion.set_user(request.user)
+            report = load_edition(staged, update=form.cleaned_data["update"])
+            reversion.set_comment(load_comment("Import edition", report))
     except FixtureError as exc:
         context["problems"] = exc.problems
         context["confirm_form"] = form

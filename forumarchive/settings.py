@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "csp",
     "axes",
+    "reversion",  # versioned history of every archive record (archive/services/history.py)
     "archive",
 ]
 

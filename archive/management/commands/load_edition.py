@@ -7,9 +7,11 @@ with ``--missing-only`` (what ``make setup`` runs on the shipped fixtures) exist
 never touched at all.
 """
 
+import reversion
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.services import FixtureError, load_edition
+from archive.services.history import load_comment
 
 
 class Command(BaseCommand):
@@ -43,14 +45,18 @@ class Command(BaseCommand):
         def progress(message):
             self.stderr.write(message)
 
+        how = "manage.py load_edition" + (" --update" if update else "")
+        how += " --missing-only" if missing_only else ""
         try:
-            report = load_edition(
-                files,
-                dry_run=dry_run,
-                update=update,
-                missing_only=missing_only,
-                progress=progress if verbosity >= 1 else None,
-            )
+            with reversion.create_revision():  # one revision for the whole load
+                report = load_edition(
+                    files,
+                    dry_run=dry_run,
+                    update=update,
+                    missing_only=missing_only,
+                    progress=progress if verbosity >= 1 else None,
+                )
+                reversion.set_comment(load_comment(how, report))
         except FixtureError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:
