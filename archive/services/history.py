@@ -175,14 +175,9 @@ def compare(model, old, new, cache=None):
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        label = str(getattr(field, "verbose_name", name))
-        rows.append(
-            Change(
-                label,
-                _show(field, before.get(name), cache),
-                _show(field, after.get(name), cache),
-            )
-        )
+        shown = _show(field, before.get(name), cache), _show(field, after.get(name), cache)
+        if shown[0] != shown[1]:  # None and "" both show as "—"
+            rows.append(Change(str(getattr(field, "verbose_name", name)), *shown))
     return rows
 
 
