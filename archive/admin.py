@@ -36,6 +36,11 @@ from .models import (
 from .models.base import language_columns
 from .services import history
 
+# The site's name, as on the public pages (locale/*/django.po: 论坛档案库, フォーラム・アーカイブ).
+admin.site.site_header = _("Forum Archive")
+admin.site.site_title = _("Forum Archive")
+admin.site.index_title = _("Editors' admin")
+
 # Records with translated texts (archive/translation.py) use modeltranslation's admin classes: each
 # translated field shows once per language ("theme [en]", "theme [zh-hans]", "theme [ja]"), and
 # admin search looks in every language's column.

@@ -228,6 +228,8 @@ AXES_HANDLER = "archive.http.login_throttle.PairAndAddressHandler"
 AXES_CLIENT_IP_CALLABLE = "archive.http.login_throttle.client_ip"
 TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT", 0, cast=int)
 AXES_HTTP_RESPONSE_CODE = 429
+# The lockout page says how long the lock lasts and how an administrator lifts it (3 languages).
+AXES_LOCKOUT_CALLABLE = "archive.http.login_throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 
 # --- Internationalisation ---------------------------------------------------------------
