@@ -8,6 +8,7 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 NAMES = {"en": "Forum Archive", "zh-hans": "论坛档案库", "ja": "フォーラム・アーカイブ"}
+INDEX_TITLES = {"en": "Editors' admin", "zh-hans": "编辑后台", "ja": "編集者用管理画面"}
 
 
 @pytest.mark.parametrize("language", NAMES)
