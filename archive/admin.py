@@ -40,6 +40,8 @@ from .services import history
 admin.site.site_header = _("Forum Archive")
 admin.site.site_title = _("Forum Archive")
 admin.site.index_title = _("Editors' admin")
+# The forms need the width (1024 px screens, docs/editors.md): no sidebar of every model.
+admin.site.enable_nav_sidebar = False
 
 # Records with translated texts (archive/translation.py) use modeltranslation's admin classes: each
 # translated field shows once per language ("theme [en]", "theme [zh-hans]", "theme [ja]"), and
@@ -51,6 +53,10 @@ class HistoryAdmin(VersionAdmin):
     two versions; restore one. Every add and change in the admin saves a revision."""
 
     object_history_template = "admin/archive/object_history.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # narrower inline columns (static/css/admin.css)
+
     change_list_template = None  # Django's (and the edition's own): no "recover deleted" button
 
     def __init__(self, *args, **kwargs):
@@ -199,27 +205,23 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 class SubForumInline(TranslationTabularInline):
+    """The edition's sessions, one row each with the English title; the other languages, the
+    end time, room, topics and description are on the session's own form (its change link)."""
+
     model = SubForum
     extra = 0
     show_change_link = True
-    fields = ["order", "title", "slug", "kind", "date", "start_time", "end_time", "topics"]
-    prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["topics"]
+    fields = ["order", "title_en", "slug", "kind", "date", "start_time"]
+    prepopulated_fields = {"slug": ["title_en"]}
 
 
 class EditionAppearanceInline(TranslationTabularInline):
+    """Who spoke, one row each with the English position; the rest on the appearance's form."""
+
     model = Appearance
     extra = 0
     show_change_link = True
-    fields = [
-        "order",
-        "participant",
-        "sub_forum",
-        "role",
-        "delivery",
-        "position",
-        "organization",
-    ]
+    fields = ["order", "participant", "sub_forum", "role", "position_en", "organization"]
     autocomplete_fields = ["participant", "organization"]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -228,8 +230,13 @@ class EditionAppearanceInline(TranslationTabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "sub_forum":
-            # Only this edition's sessions can be chosen.
+            # Only this edition's sessions can be chosen; they are added in the inline above,
+            # so no add/change/view buttons beside the list (they cost the row its width).
             kwargs["queryset"] = SubForum.objects.filter(edition=self.parent_edition)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.widget.can_add_related = field.widget.can_change_related = False
+            field.widget.can_view_related = False
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
