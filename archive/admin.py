@@ -3,6 +3,7 @@
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, models, transaction
 from django.db.models import Count
@@ -34,7 +35,9 @@ from .models import (
     Topic,
 )
 from .models.base import language_columns
+from .models.edition import split_edition_number
 from .services import history
+from .templatetags.images import picture_html
 
 # The site's name, as on the public pages (locale/*/django.po: 论坛档案库, フォーラム・アーカイブ).
 admin.site.site_header = _("Forum Archive")
@@ -42,6 +45,37 @@ admin.site.site_title = _("Forum Archive")
 admin.site.index_title = _("Editors' admin")
 # The forms need the width (1024 px screens, docs/editors.md): no sidebar of every model.
 admin.site.enable_nav_sidebar = False
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete results labelled by the model admin's ``autocomplete_label`` where it has
+    one (a sub-forum shows its edition), instead of the bare ``str()``."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
+def _autocomplete_view(request):
+    return LabelledAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+admin.site.autocomplete_view = _autocomplete_view
+
+
+def sub_forum_label(sub_forum):
+    return f"{sub_forum.title} — {sub_forum.edition.title}"
+
+
+def label_sub_forums(field):
+    """A sub-forum choice reads "<title> — <edition>" (the same title recurs every year)."""
+    field.queryset = field.queryset.select_related("edition__forum")
+    field.label_from_instance = sub_forum_label
+    return field
+
 
 # Records with translated texts (archive/translation.py) use modeltranslation's admin classes: each
 # translated field shows once per language ("theme [en]", "theme [zh-hans]", "theme [ja]"), and
@@ -266,6 +300,17 @@ class EditionAdmin(HistoryAdmin, TranslationAdmin):
         ),
     ]
 
+    def get_search_results(self, request, queryset, search_term):
+        """Editions by number as editors type it ("20", "20th", "第20回"), alone or with a forum
+        name or city ("20th Tokyo"); a bare four-digit number also finds that year's."""
+        number, rest = split_edition_number(search_term)
+        if number is None:
+            return super().get_search_results(request, queryset, search_term)
+        found, duplicates = super().get_search_results(request, queryset, rest)
+        if rest or number < 1000:
+            return found.filter(number=number), duplicates
+        return found.filter(models.Q(number=number) | models.Q(start_date__year=number)), duplicates
+
     def get_urls(self):
         from .admin_import import import_urls  # the "Import edition" page
 
@@ -311,6 +356,12 @@ class StatementInline(TranslationStackedInline):
     fields = ["number", "kind", "text", "source"]
     autocomplete_fields = ["source"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:  # a new row starts at the next free number
+            formset.form.base_fields["number"].initial = Statement.objects.next_free_number(obj)
+        return formset
+
 
 @admin.register(Appearance)
 class AppearanceAdmin(HistoryAdmin, TranslationAdmin):
@@ -324,19 +375,49 @@ class AppearanceAdmin(HistoryAdmin, TranslationAdmin):
     autocomplete_fields = ["participant", "edition", "sub_forum", "organization"]
     inlines = [StatementInline]
 
+    class Media:
+        js = ["admin/archive/appearance_form.js"]  # sub-forums of the chosen edition only
 
-class ParticipantAppearanceInline(admin.TabularInline):
-    """A person's appearances, read from their own page; edit them on the edition."""
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return label_sub_forums(field) if db_field.name == "sub_forum" else field
+
+
+class ParticipantAppearanceInline(TranslationTabularInline):
+    """A person's appearances, edited on their own page (English position; the rest, and the
+    statements, on each appearance's form through its change link)."""
 
     model = Appearance
     fk_name = "participant"
     extra = 0
     show_change_link = True
-    fields = ["edition", "sub_forum", "role", "delivery", "position", "organization"]
-    readonly_fields = fields
+    fields = ["edition", "sub_forum", "role", "position_en", "organization"]
+    autocomplete_fields = ["edition", "sub_forum", "organization"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return label_sub_forums(field) if db_field.name == "sub_forum" else field
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("participant", "edition__forum", "sub_forum", "organization")
+        )
+
+
+class ReadOnlyAppearanceInline(admin.TabularInline):
+    """Appearances listed on another record's page; edit them on the edition or the person."""
+
+    model = Appearance
+    extra = 0
+    show_change_link = True
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
@@ -355,7 +436,7 @@ class OrganizationNameInline(TranslationTabularInline):
     fields = ["name", "valid_from", "valid_until"]
 
 
-class OrganizationAppearanceInline(ParticipantAppearanceInline):
+class OrganizationAppearanceInline(ReadOnlyAppearanceInline):
     fk_name = "organization"
     fields = ["participant", "edition", "sub_forum", "role", "delivery", "position"]
     readonly_fields = fields
@@ -376,6 +457,21 @@ class ParticipantAdmin(HistoryAdmin, TranslationAdmin):
     ]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ParticipantAppearanceInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "native_name", "country"]}),
+        (_("Portrait"), {"fields": ["photo", "photo_preview"]}),
+        (None, {"fields": ["bio"]}),
+    ]
+    readonly_fields = ["photo_preview"]
+
+    @admin.display(description=_("current portrait"))
+    def photo_preview(self, obj):
+        """The small rendition made when the photo was saved: nothing is drawn here."""
+        if not obj.photo:
+            return _("No portrait yet: pages show initials on a colour.")
+        return picture_html(obj.photo, obj.name, size="thumb", css_class="portrait-preview") or _(
+            "The portrait file cannot be shown; run manage.py rebuild_renditions."
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(appearance_total=Count("appearances"))
@@ -390,7 +486,8 @@ class OrganizationAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["name", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = [
-        *language_columns("name", "appearances__position"),
+        # every language's name, the names it had before (OrganizationName), its own script
+        *language_columns("name", "names__name", "appearances__position"),
         "native_name",
         "alternative_names",
     ]
@@ -422,6 +519,23 @@ class SubForumAdmin(HistoryAdmin, TranslationAdmin):
     search_fields = language_columns("title", "description", "edition__forum__name")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["edition", "topics"]
+    autocomplete_label = staticmethod(sub_forum_label)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("edition__forum")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Picking an appearance's sub-forum offers only the chosen edition's (the form sends
+        it, static/admin/archive/appearance_form.js); a number such as "20th" finds the
+        sessions of that edition."""
+        edition = request.GET.get("edition", "")
+        if request.GET.get("field_name") == "sub_forum" and edition.isdigit():
+            queryset = queryset.filter(edition_id=int(edition))
+        number, rest = split_edition_number(search_term)
+        if number is not None:
+            queryset = queryset.filter(edition__number=number)
+            search_term = rest
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(Statement)
@@ -431,6 +545,14 @@ class StatementAdmin(HistoryAdmin, TranslationAdmin):
     list_select_related = ["appearance__participant", "appearance__edition__forum", "source"]
     search_fields = [*language_columns("text"), "appearance__participant__name"]
     autocomplete_fields = ["appearance", "source"]
+
+    def get_changeform_initial_data(self, request):
+        """A new statement of an appearance (?appearance=<id>) gets the next free number."""
+        initial = super().get_changeform_initial_data(request)
+        appearance = str(initial.get("appearance", ""))
+        if appearance.isdigit():
+            initial["number"] = Statement.objects.next_free_number(int(appearance))
+        return initial
 
     @admin.display(description=_("edition"), ordering="appearance__edition__number")
     def edition_display(self, obj):
