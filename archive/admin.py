@@ -114,6 +114,20 @@ class HistoryAdmin(VersionAdmin):
             self._record_baseline(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def changelist_view(self, request, extra_context=None):
+        # An action (publish, unpublish) changes the selected records: keep their state first.
+        if (
+            request.method == "POST"
+            and "action" in request.POST
+            and self.has_change_permission(request)
+        ):
+            selected = [pk for pk in request.POST.getlist("_selected_action") if pk.isdigit()]
+            if request.POST.get("select_across") == "1":
+                history.record_baseline({self.model: None})
+            elif selected:
+                history.record_baseline({self.model: selected})
+        return super().changelist_view(request, extra_context)
+
     def _record_baseline(self, request, object_id):
         """Before the first recorded change of a record (or of its inlines' rows), save how it
         is now, so that History can show the old values."""

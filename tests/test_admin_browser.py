@@ -8,6 +8,7 @@ Uses the chromium fixtures of tests/test_browser.py."""
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +18,7 @@ from archive.models import (
     Forum,
     Organization,
     OrganizationName,
+    Participant,
     Source,
     Statement,
     SubForum,
@@ -103,6 +105,9 @@ def chromium():
 @pytest.fixture
 def editor_session(live_server):
     build_site()
+    # The live server's database is flushed after each test, the migration's group with it.
+    group, _ = Group.objects.get_or_create(name="Editors")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="archive"))
     client = Client()
     client.force_login(factories.EditorFactory(username="editor-b"))
     return live_server.url, client.cookies["sessionid"].value
@@ -146,3 +151,65 @@ def test_every_change_form_fits_1280_and_1024_px_as_an_editor(chromium, editor_s
         page.context.close()
     assert too_wide == {}
     assert errors == {1280: [], 1024: []}
+
+
+@requires_browser
+def test_appearance_sub_forum_choices_follow_the_chosen_edition(chromium, editor_session):
+    live_url, session = editor_session
+    page = signed_in_page(chromium, live_url, session, 1280)
+    page.goto(live_url + reverse("admin:archive_appearance_add"))
+
+    page.locator("#id_edition + .select2").click()
+    page.locator(".select2-search__field").fill("2nd Example")
+    page.locator(".select2-results__option", has_text="2nd Example Forum").click()
+    page.locator("#id_sub_forum + .select2").click()
+    page.wait_for_selector(".select2-results__option:not(.loading-results)")
+    offered = [t.strip() for t in page.locator(".select2-results__option").all_inner_texts()]
+
+    assert offered == ["Example session 2 — 2nd Example Forum"]
+    assert page.errors == []
+    page.context.close()
+
+
+def _edit_as(client, obj, **changes):
+    url = reverse(f"admin:archive_{obj._meta.model_name}_change", args=[obj.pk])
+    data = helpers.admin_form_data(client.get(url))
+    data.update(changes)
+    assert client.post(url, data).status_code == 302
+
+
+@requires_browser
+def test_screenshots_of_history_compare_and_restore_for_the_editors_guide(chromium, editor_session):
+    """docs/img/: what docs/editors.md shows. Taken at 1280 px, the visible part only."""
+    live_url, session = editor_session
+    client = Client()
+    client.cookies["sessionid"] = session
+    participant = Participant.objects.get(slug="gao-shaolin")
+    _edit_as(client, participant, country_en="People's Republic of China")
+    _edit_as(client, participant, native_name="高绍林")
+    history_url = reverse("admin:archive_participant_history", args=[participant.pk])
+    page = signed_in_page(chromium, live_url, session, 1280)
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    shots = {
+        "admin-edition-form.png": reverse(
+            "admin:archive_edition_change", args=[richest_edition().pk]
+        ),
+        "admin-history.png": history_url,
+    }
+    for name, path in shots.items():
+        page.goto(live_url + path)
+        page.screenshot(path=DOCS_IMG / name)
+    page.goto(live_url + history_url)
+    radios = page.locator('input[name="old"]')
+    radios.nth(radios.count() - 1).check()
+    page.get_by_role("button", name="Compare").click()
+    assert "Compare versions" in page.title()
+    page.screenshot(path=DOCS_IMG / "admin-compare.png")
+    page.get_by_role("link", name="Restore the older version").click()
+    page.screenshot(path=DOCS_IMG / "admin-restore.png")
+    page.get_by_role("button", name="Restore this version").click()
+    assert "is back as it was on" in page.locator(".messagelist").inner_text()
+    participant.refresh_from_db()
+    assert participant.native_name == "" and participant.country != "People's Republic of China"
+    assert page.errors == []
+    page.context.close()

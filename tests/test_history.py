@@ -89,8 +89,8 @@ def test_load_edition_update_shows_the_old_and_new_value_and_the_files(editor_cl
 
     edition = Edition.objects.get()
     newest, first = history_lines(editor_client, edition)
-    assert "theme: Theme 1 → A corrected theme" in newest
     assert "theme [en]: Theme 1 → A corrected theme" in newest
+    assert "theme: " not in newest  # the plain column repeats English: shown once
     assert f"manage.py load_edition --update: {path} — 0 created, 1 updated" in newest
     assert "(a command or a file load)" in newest
     assert "First recorded version" in first
@@ -239,3 +239,16 @@ def test_history_baseline_gives_unversioned_records_a_first_version_once(db):
 
     assert Version.objects.get_for_object(participant).count() == 1
     assert Revision.objects.count() == 1
+
+
+def test_publish_action_is_in_the_history_with_the_old_and_new_state(editor_client):
+    edition = factories.EditionFactory(status=Edition.Status.DRAFT)
+    factories.ParticipantFactory()  # unrelated: no entry of its own
+
+    editor_client.post(
+        reverse("admin:archive_edition_changelist"),
+        {"action": "publish", "_selected_action": [edition.pk]},
+    )
+
+    newest = history_lines(editor_client, edition)[0]
+    assert "state: Draft → Published" in newest or "status: Draft → Published" in newest

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import reversion
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from modeltranslation.translator import NotRegistered, translator
 from reversion.models import Version
 
 from archive.models import (
@@ -167,9 +168,11 @@ def compare(model, old, new, cache=None):
     """What differs between two versions of one object, as editor-readable ``Change`` rows."""
     cache = {} if cache is None else cache
     before, after = old.field_dict, new.field_dict
+    # A translated field's plain column repeats its English one ("theme" = "theme [en]").
+    hidden = QUIET_FIELDS | _translated_originals(model)
     rows = []
     for name in after:
-        if name in QUIET_FIELDS or before.get(name) == after.get(name):
+        if name in hidden or before.get(name) == after.get(name):
             continue
         try:
             field = model._meta.get_field(name)
@@ -179,6 +182,13 @@ def compare(model, old, new, cache=None):
         if shown[0] != shown[1]:  # None and "" both show as "—"
             rows.append(Change(str(getattr(field, "verbose_name", name)), *shown))
     return rows
+
+
+def _translated_originals(model):
+    try:
+        return set(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return set()
 
 
 def _show(field, value, cache):
