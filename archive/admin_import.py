@@ -13,7 +13,6 @@ import shutil
 import time
 from pathlib import Path
 
-import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -26,8 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Edition
 from .security import private_dir
-from .services import FixtureError, NamedFile, load_edition
-from .services.history import load_comment
+from .services import FixtureError, NamedFile, history, load_edition
 
 PERMISSION = "archive.add_edition"
 SESSION_KEY = "archive_import_tokens"
@@ -147,10 +145,9 @@ def _confirm(request, context):
         messages.info(request, gettext("Import cancelled; nothing was loaded."))
         return redirect("admin:archive_edition_import")
     try:
-        with reversion.create_revision():  # the whole import is one revision in History
-            reversion.set_user(request.user)
+        with history.revision(user=request.user) as batch:  # one revision in History
             report = load_edition(staged, update=form.cleaned_data["update"])
-            reversion.set_comment(load_comment("Import edition", report))
+            batch.comment = history.load_comment("Import edition", report)
     except FixtureError as exc:
         context["problems"] = exc.problems
         context["confirm_form"] = form

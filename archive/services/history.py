@@ -13,13 +13,20 @@ Writes that send no model signals record theirs explicitly with ``record_revisio
 new value.
 """
 
+import contextvars
+import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, router
+from django.utils import timezone
 from modeltranslation.translator import NotRegistered, translator
-from reversion.models import Version
+from reversion.models import Revision, Version
 
 from archive.models import (
     Appearance,
@@ -64,38 +71,102 @@ def register_models():
             reversion.register(model)
 
 
+class _Batch:
+    """What ``revision()`` collects: the user, the comment (settable until the block ends) and
+    the one Revision every ``record_revision`` inside the block adds to."""
+
+    def __init__(self, user, comment):
+        self.user, self.comment, self.revision = user, comment, None
+
+
+_batch = contextvars.ContextVar("archive_history_batch", default=None)
+
+
+@contextmanager
+def revision(user=None, comment=""):
+    """Make every ``record_revision`` inside the block one revision, by ``user``. Set
+    ``.comment`` inside the block once it is known (a load's totals come at its end)::
+
+        with history.revision(user=request.user) as batch:
+            report = load_edition(files)
+            batch.comment = load_comment("Import edition", report)
+    """
+    batch = _Batch(user, comment)
+    token = _batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _batch.reset(token)
+    if batch.revision is not None and batch.revision.comment != batch.comment:
+        Revision.objects.filter(pk=batch.revision.pk).update(comment=batch.comment)
+
+
 def record_revision(pks_by_model, comment, user=None):
     """Save the current state of the given rows (``{model: [pk, ...]}``) as versions.
 
-    Inside an active ``reversion.create_revision()`` block (the admin's import page, the
-    management commands) the versions join that revision, whose comment and user the caller
-    sets; otherwise they make one revision of their own with ``comment``.
+    The versions are built here and inserted in bulk: a read per model (and per many-to-many
+    field), one revision, one insert per 500 versions, however many rows. Inside ``revision()``
+    they join that block's revision; otherwise they make one of their own with ``comment``.
     """
     pks_by_model = {model: list(pks) for model, pks in pks_by_model.items() if pks}
     if not pks_by_model:
         return
-    if reversion.is_active():
-        _add(pks_by_model)
+    if reversion.is_active():  # inside an admin save: join its revision the usual way
+        for rows in _rows(pks_by_model):
+            for row in rows:
+                reversion.add_to_revision(row)
         return
-    with reversion.create_revision(atomic=False):
-        reversion.set_comment(comment)
-        if user is not None:
-            reversion.set_user(user)
-        _add(pks_by_model)
+    versions = []
+    for rows in _rows(pks_by_model):
+        versions += _versions(list(rows))
+    batch = _batch.get()
+    if batch is None:
+        parent = Revision.objects.create(date_created=timezone.now(), comment=comment, user=user)
+    else:
+        if batch.revision is None:
+            batch.revision = Revision.objects.create(
+                date_created=timezone.now(), comment=batch.comment or comment, user=batch.user
+            )
+        parent = batch.revision
+    for version in versions:
+        version.revision = parent
+    Version.objects.bulk_create(versions, batch_size=CHUNK)
 
 
-def _add(pks_by_model):
+def _rows(pks_by_model):
     for model, pks in pks_by_model.items():
         m2m = [field.name for field in model._meta.local_many_to_many]
         for start in range(0, len(pks), CHUNK):
             # Prefetched lists are what the serializer reads: no query per row.
-            rows = (
+            yield (
                 model._base_manager.filter(pk__in=pks[start : start + CHUNK])
                 .select_related(*STR_JOINS.get(model, ()))
                 .prefetch_related(*m2m)
             )
-            for row in rows:
-                reversion.add_to_revision(row)
+
+
+def _versions(rows):
+    """The Versions reversion itself would save for ``rows`` of one model: each its registered
+    fields, as a one-object JSON list. Serialized together (one serializer for the chunk)."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    opts = model._meta
+    fields = [field.name for field in opts.local_fields + opts.local_many_to_many]
+    content_type = ContentType.objects.get_for_model(model)
+    db = router.db_for_write(model)
+    data = serializers.serialize("python", rows, fields=fields)
+    return [
+        Version(
+            content_type=content_type,
+            object_id=str(row.pk),
+            db=db,
+            format="json",
+            serialized_data=json.dumps([item], cls=DjangoJSONEncoder, ensure_ascii=False),
+            object_repr=str(row),
+        )
+        for row, item in zip(rows, data, strict=True)
+    ]
 
 
 def load_comment(how, report):
@@ -130,9 +201,7 @@ def record_baseline(pks_by_model=None, comment=BASELINE_COMMENT):
             versioned = versioned.filter(object_id__in=[str(pk) for pk in pks])
         have = set(versioned)
         missing[model] = [pk for pk in rows.values_list("pk", flat=True) if str(pk) not in have]
-    with reversion.create_revision(atomic=True):
-        reversion.set_comment(comment)
-        _add({model: pks for model, pks in missing.items() if pks})
+    record_revision(missing, comment)
     return sum(len(pks) for pks in missing.values())
 
 

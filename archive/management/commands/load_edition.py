@@ -7,11 +7,9 @@ with ``--missing-only`` (what ``make setup`` runs on the shipped fixtures) exist
 never touched at all.
 """
 
-import reversion
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.services import FixtureError, load_edition
-from archive.services.history import load_comment
+from archive.services import FixtureError, history, load_edition
 
 
 class Command(BaseCommand):
@@ -48,7 +46,7 @@ class Command(BaseCommand):
         how = "manage.py load_edition" + (" --update" if update else "")
         how += " --missing-only" if missing_only else ""
         try:
-            with reversion.create_revision():  # one revision for the whole load
+            with history.revision() as batch:  # one revision for the whole load
                 report = load_edition(
                     files,
                     dry_run=dry_run,
@@ -56,7 +54,7 @@ class Command(BaseCommand):
                     missing_only=missing_only,
                     progress=progress if verbosity >= 1 else None,
                 )
-                reversion.set_comment(load_comment(how, report))
+                batch.comment = history.load_comment(how, report)
         except FixtureError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:
