@@ -158,6 +158,7 @@ def test_appearance_sub_forum_choices_follow_the_chosen_edition(chromium, editor
     live_url, session = editor_session
     page = signed_in_page(chromium, live_url, session, 1280)
     page.goto(live_url + reverse("admin:archive_appearance_add"))
+    page.wait_for_selector("#id_sub_forum[data-follows-edition]", state="attached")
 
     page.locator("#id_edition + .select2").click()
     page.locator(".select2-search__field").fill("2nd Example")

@@ -29,4 +29,5 @@ window.addEventListener('load', function() {
     $(edition).on('change', function() {
         $subForum.val(null).trigger('change');
     });
+    subForum.dataset.followsEdition = 'true';  // ready (tests wait for it)
 });
