@@ -208,6 +208,9 @@ class HistoryAdmin(VersionAdmin):
                     reversion.set_user(request.user)
                     reversion.set_comment(_("Restored the version of %(when)s") % {"when": when})
                     version.revert()
+                    if any(f.name == "updated_at" for f in self.model._meta.concrete_fields):
+                        # a restore is a change now, not a return to the old "last updated"
+                        self.model._base_manager.filter(pk=obj.pk).update(updated_at=timezone.now())
             except DatabaseError as exc:
                 messages.error(
                     request,

@@ -195,10 +195,12 @@ def test_restoring_a_version_through_the_admin_brings_back_the_old_value(editor_
     assert "Restored the version of" in newest and editor.username in newest
     # a list comes back too
     edition_first = Version.objects.get_for_object(edition).order_by("pk").first()
+    before = Edition.objects.get().updated_at
     editor_client.post(
         reverse("admin:archive_edition_revision", args=[edition.pk, edition_first.pk])
     )
     assert list(Edition.objects.get().topics.all()) == [topic]
+    assert Edition.objects.get().updated_at > before  # a restore is a change, dated now
 
 
 def test_staff_outside_editors_cannot_restore(editor_client):
