@@ -5,14 +5,18 @@ two versions; restoring one through the admin."""
 import re
 
 import pytest
+import reversion
+from django.contrib import admin
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 from reversion.models import Revision, Version
 
+from archive.admin import HistoryAdmin
 from archive.models import Edition, Participant, Statement, Topic
 from archive.services import load_edition
+from archive.services.history import MODELS as HISTORY_MODELS
 
 from . import factories
 from .helpers import admin_form_data
@@ -220,9 +224,7 @@ def test_restore_archive_records_a_version_of_every_restored_record(tmp_path):
     load_edition([series, write(tmp_path, "edition-01.json", edition_records(1))])
     backup = tmp_path / "backup.tar.gz"
     call_command("backup_archive", str(backup), verbosity=0)
-    from archive.services.history import MODELS
-
-    for model in reversed(MODELS):
+    for model in reversed(HISTORY_MODELS):
         model.objects.all().delete()
     Revision.objects.all().delete()
 
@@ -230,7 +232,7 @@ def test_restore_archive_records_a_version_of_every_restored_record(tmp_path):
 
     (revision,) = Revision.objects.all()
     assert revision.comment == "manage.py restore_archive backup.tar.gz"
-    assert revision.version_set.count() == sum(m.objects.count() for m in MODELS) == 10
+    assert revision.version_set.count() == sum(m.objects.count() for m in HISTORY_MODELS) == 10
 
 
 def test_history_baseline_gives_unversioned_records_a_first_version_once(db):
@@ -254,3 +256,18 @@ def test_publish_action_is_in_the_history_with_the_old_and_new_state(editor_clie
 
     newest = history_lines(editor_client, edition)[0]
     assert "state: Draft → Published" in newest or "status: Draft → Published" in newest
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS)
+def test_every_archive_model_keeps_versions_and_shows_them_in_its_admin(editor_client, model):
+    assert reversion.is_registered(model)
+    assert isinstance(admin.site._registry[model], HistoryAdmin)
+
+
+def test_history_page_speaks_the_editors_language(editor_client):
+    participant = factories.ParticipantFactory(name="Before")
+    edit_in_admin(editor_client, participant, name="After")
+
+    page = editor_client.get(history_url(participant), HTTP_ACCEPT_LANGUAGE="ja")
+
+    assert "変更履歴" in page.text and "最初に記録された版" in page.text
