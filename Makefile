@@ -54,6 +54,7 @@ $(ENV_FILE):
 setup: install $(ENV_FILE)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_edition --missing-only $(FIXTURES)
+	$(BIN)/python manage.py history_baseline
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 
 run: setup

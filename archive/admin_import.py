@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Edition
 from .security import private_dir
-from .services import FixtureError, NamedFile, load_edition
+from .services import FixtureError, NamedFile, history, load_edition
 from .services.loading import megabytes, sizes
 
 PERMISSION = "archive.add_edition"
@@ -153,7 +153,9 @@ def _confirm(request, context):
         messages.info(request, gettext("Import cancelled; nothing was loaded."))
         return redirect("admin:archive_edition_import")
     try:
-        report = load_edition(staged, update=form.cleaned_data["update"])
+        with history.revision(user=request.user) as batch:  # one revision in History
+            report = load_edition(staged, update=form.cleaned_data["update"])
+            batch.comment = history.load_comment("Import edition", report)
     except FixtureError as exc:
         context["problems"] = exc.problems
         context["confirm_form"] = form

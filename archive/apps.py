@@ -11,6 +11,11 @@ class ArchiveConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from .cache import bump_content_version
+        from .services.history import register_models
+
+        # Versioned history (django-reversion). modeltranslation, earlier in INSTALLED_APPS, has
+        # added the language columns by now, so every version holds all three languages.
+        register_models()
 
         # Any change to an archive record makes every cached public page stale.
         for model in self.get_models():

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "csp",
     "axes",
+    "reversion",  # versioned history of every archive record (archive/services/history.py)
     "archive",
 ]
 
@@ -227,6 +228,8 @@ AXES_HANDLER = "archive.http.login_throttle.PairAndAddressHandler"
 AXES_CLIENT_IP_CALLABLE = "archive.http.login_throttle.client_ip"
 TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT", 0, cast=int)
 AXES_HTTP_RESPONSE_CODE = 429
+# The lockout page says how long the lock lasts and how an administrator lifts it (3 languages).
+AXES_LOCKOUT_CALLABLE = "archive.http.login_throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 
 # --- Internationalisation ---------------------------------------------------------------

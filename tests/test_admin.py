@@ -122,4 +122,5 @@ def test_saving_in_admin_records_history(editor_client):
     entry = LogEntry.objects.get(object_id=str(participant.pk))
     assert entry.get_change_message() == "Changed Name."
     history = editor_client.get(reverse("admin:archive_participant_history", args=[participant.pk]))
-    assert list(history.context["action_list"]) == [entry]
+    (latest, _change), (_baseline, _first) = history.context["entries"]
+    assert latest.revision.user.username == entry.user.username

@@ -5,8 +5,12 @@ the two limits and TRUSTED_PROXY_COUNT.
 """
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
 from django.conf import settings
+from django.contrib import admin
 from django.db.models import Sum
+from django.shortcuts import render
+from django.utils.translation import gettext
 
 
 def client_ip(request):
@@ -44,3 +48,18 @@ class PairAndAddressHandler(AxesDatabaseHandler):
         pair, address = (counts + [0, 0])[:2]
         scaled = address * settings.AXES_FAILURE_LIMIT // settings.AXES_ADDRESS_FAILURE_LIMIT
         return max(pair, scaled)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page a locked-out sign-in gets (AXES_LOCKOUT_CALLABLE), still with status 429: how long
+    the lock lasts (AXES_COOLOFF_TIME) and what to do, in the visitor's language."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    minutes = max(1, round(cooloff.total_seconds() / 60))
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Sign-in locked"),
+        "minutes": minutes,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "username": get_client_username(request, credentials) or "",
+    }
+    return render(request, "admin/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

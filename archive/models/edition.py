@@ -46,6 +46,23 @@ def edition_title(number, forum_name, language=None):
     return pattern(number, forum_name)
 
 
+#: An edition number as editors type it: "20", "20th", "No. 20", "第20", "第20回", "第二十" is not.
+EDITION_NUMBER = re.compile(
+    r"^(?:no\.?\s*|#|第)?(\d{1,4})(?:st|nd|rd|th|\.|回|届|次)?$", re.IGNORECASE
+)
+
+
+def split_edition_number(term):
+    """(number, the rest of the search term) from a search such as "20th Tokyo" or "第20回",
+    or (None, term) when no word of it is an edition number."""
+    words = term.split()
+    for index, word in enumerate(words):
+        match = EDITION_NUMBER.match(word)
+        if match:
+            return int(match.group(1)), " ".join(words[:index] + words[index + 1 :])
+    return None, term
+
+
 def make_key(forum_slug, number):
     """An edition's key, "<forum-slug>-<number>": the one place it is built (Edition.key)."""
     return f"{forum_slug}-{number}"

@@ -287,6 +287,12 @@ class Appearance(models.Model):
 
 
 class StatementQuerySet(ArchiveQuerySet):
+    def next_free_number(self, appearance):
+        """The number a new statement of this appearance (an Appearance or its id) gets: one
+        more than the highest in use, 1 for the first."""
+        highest = self.filter(appearance=appearance).aggregate(n=models.Max("number"))["n"]
+        return (highest or 0) + 1
+
     def get_by_natural_key(self, participant_slug, forum_slug, number, sub_forum_slug, role, seq):
         return self.get(
             appearance=Appearance.objects.get_by_natural_key(
@@ -359,6 +365,22 @@ class Statement(models.Model):
     def __str__(self):
         text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         return f"{self.appearance.participant}: {text}"
+
+    def unique_error_message(self, model_class, unique_check):
+        """A number already used in this appearance, said in words with the one to use."""
+        if model_class is Statement and tuple(unique_check) == ("appearance", "number"):
+            return ValidationError(
+                _(
+                    "Statement %(number)s of this appearance already exists; "
+                    "the next free number is %(next)s."
+                ),
+                code="unique_together",
+                params={
+                    "number": self.number,
+                    "next": Statement.objects.next_free_number(self.appearance_id),
+                },
+            )
+        return super().unique_error_message(model_class, unique_check)
 
     def natural_key(self):
         return self.appearance.natural_key() + (self.number,)

@@ -42,6 +42,7 @@ from archive.models import (
     SubForum,
     Topic,
 )
+from archive.services.history import record_revision
 
 #: Dependency order: every model comes after the models its natural key and references need.
 MODELS = (
@@ -1010,6 +1011,15 @@ class _Loader:
                         ).delete()
                 if links:
                     through._default_manager.bulk_create(links)
+        # History (archive/services/history.py): the bulk writes above send no signals.
+        written = {
+            model: [r.instance.pk for r in self.by_model[model].values() if r.is_new or r.changes]
+            for model in MODELS
+        }
+        record_revision(
+            written,
+            comment="Loaded from " + ", ".join(named.name for named, _ in self.items),
+        )
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ never touched at all.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.services import FixtureError, load_edition
+from archive.services import FixtureError, history, load_edition
 
 
 class Command(BaseCommand):
@@ -43,14 +43,18 @@ class Command(BaseCommand):
         def progress(message):
             self.stderr.write(message)
 
+        how = "manage.py load_edition" + (" --update" if update else "")
+        how += " --missing-only" if missing_only else ""
         try:
-            report = load_edition(
-                files,
-                dry_run=dry_run,
-                update=update,
-                missing_only=missing_only,
-                progress=progress if verbosity >= 1 else None,
-            )
+            with history.revision() as batch:  # one revision for the whole load
+                report = load_edition(
+                    files,
+                    dry_run=dry_run,
+                    update=update,
+                    missing_only=missing_only,
+                    progress=progress if verbosity >= 1 else None,
+                )
+                batch.comment = history.load_comment(how, report)
         except FixtureError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:

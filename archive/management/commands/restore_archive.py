@@ -23,6 +23,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import IntegrityError, transaction
 
 from archive.cache import bump_content_version
+from archive.services.history import record_all
 from archive.services.loading import refresh_planner_statistics
 
 from .backup_archive import DATA_NAME, MANIFEST_NAME, MEDIA_PREFIX, archive_counts
@@ -103,6 +104,7 @@ class Command(BaseCommand):
                             f"The restored counts {counts} differ from the backup's "
                             f"{manifest['records']}; nothing was restored."
                         )
+                    record_all(f"manage.py restore_archive {Path(backup).name}")
             except (DeserializationError, IntegrityError) as exc:
                 raise damaged(backup, exc) from exc
             media_root = Path(settings.MEDIA_ROOT)
