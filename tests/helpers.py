@@ -7,6 +7,7 @@ dependency (chromium, the source article, PostgreSQL, Redis) fails the test inst
 it. A developer's machine without them still gets a skip with the reason and the fix.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -104,3 +105,35 @@ def admin_form_data(response):
         for form in formset.forms:
             add(form)
     return data
+
+
+#: Debian's chromium (never `playwright install`), driven by Playwright for Python.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextlib.contextmanager
+def chromium_browser():
+    """A launched chromium (one per module is enough: launching costs about a second)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    need(
+        sync_playwright is not None and CHROMIUM.exists(),
+        "needs the playwright package and /usr/bin/chromium",
+    )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

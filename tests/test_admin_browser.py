@@ -27,13 +27,10 @@ from archive.models import (
 
 from . import factories, helpers
 from .test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     _allow_orm_beside_playwright,  # noqa: F401 (a fixture)
     build_site,
     new_page,
     requires_browser,
-    sync_playwright,
 )
 
 pytestmark = pytest.mark.browser
@@ -92,14 +89,8 @@ def change_forms():
 
 @pytest.fixture(scope="module")
 def chromium():
-    helpers.need(
-        sync_playwright is not None and CHROMIUM.exists(),
-        "needs the playwright package and /usr/bin/chromium",
-    )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with helpers.chromium_browser() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

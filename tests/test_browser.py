@@ -35,16 +35,7 @@ FIXTURES = [
     ROOT / "fixtures/beijing-tokyo-forum/series.json",
     ROOT / "fixtures/beijing-tokyo-forum/edition-20.json",
 ]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM, CHROMIUM_ARGS = helpers.CHROMIUM, helpers.CHROMIUM_ARGS
 AXE_JS = ROOT / "node_modules/axe-core/axe.min.js"
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 SCREENSHOTS = ROOT / "artifacts/screenshots"
@@ -152,14 +143,8 @@ def _allow_orm_beside_playwright():
 @pytest.fixture(scope="module")
 def browser():
     """One chromium per module (and per xdist worker): launching costs about a second."""
-    helpers.need(
-        sync_playwright is not None and CHROMIUM.exists(),
-        "needs the playwright package and /usr/bin/chromium",
-    )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with helpers.chromium_browser() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

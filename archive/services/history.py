@@ -29,30 +29,14 @@ from modeltranslation.translator import NotRegistered, translator
 from reversion.models import Revision, Version
 
 from archive.models import (
+    LOAD_ORDER,
     Appearance,
     Edition,
-    Forum,
-    Organization,
     OrganizationName,
-    Participant,
-    Source,
     Statement,
-    SubForum,
-    Topic,
 )
 
-MODELS = (
-    Organization,
-    OrganizationName,
-    Topic,
-    Source,
-    Forum,
-    Participant,
-    Edition,
-    SubForum,
-    Appearance,
-    Statement,
-)
+MODELS = LOAD_ORDER
 CHUNK = 500
 #: What each model's ``__str__`` (the version's label) reads, joined in the same query.
 STR_JOINS = {

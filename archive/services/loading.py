@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from archive.cache import bump_content_version
 from archive.images import EXTENSIONS
 from archive.models import (
+    LOAD_ORDER,
     Appearance,
     Edition,
     Forum,
@@ -45,18 +46,7 @@ from archive.models import (
 from archive.services.history import record_revision
 
 #: Dependency order: every model comes after the models its natural key and references need.
-MODELS = (
-    Organization,
-    OrganizationName,
-    Topic,
-    Source,
-    Forum,
-    Participant,
-    Edition,
-    SubForum,
-    Appearance,
-    Statement,
-)
+MODELS = LOAD_ORDER
 LABELS = {model._meta.label_lower: model for model in MODELS}
 SLUG_MODELS = (Organization, Topic, Source, Forum, Participant)
 
