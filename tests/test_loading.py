@@ -382,3 +382,42 @@ def test_loading_a_published_edition_records_when_it_went_public_once(loaded, tm
     load_edition([write(tmp_path, "edition-01.json", records)], update=True)
     edition.refresh_from_db()
     assert edition.city == "Kyoto" and edition.published_at == first
+
+
+def test_a_list_can_be_added_to_without_restating_it(loaded, tmp_path):
+    """issue 15 §2: {"add": [...]} adds to a many-to-many list; a plain list replaces it. The
+    dry run says which."""
+    edition = Edition.objects.get()
+    before = sorted(t.slug for t in edition.topics.all())
+    assert before  # the series' edition has topics to keep
+    record = copy.deepcopy(find(edition_records(1), "archive.edition", number=1))
+    record["fields"]["topics"] = {"add": [["media"]]}  # the existing topics are not restated
+    dry = load_edition([write(tmp_path, "add.json", [record])], dry_run=True)
+    assert dry.models["archive.edition"].updated == [(("synthetic-forum", 1), ["topics"])]
+    with pytest.raises(FixtureError) as caught:  # without --update, still refused, and says why
+        load_edition([write(tmp_path, "add.json", [record])])
+    assert 'topics (added to the list): adds ["media"]' in str(caught.value)
+    load_edition([write(tmp_path, "add.json", [record])], update=True)
+    assert sorted(t.slug for t in edition.topics.all()) == sorted([*before, "media"])
+
+
+def test_a_malformed_add_is_a_problem_naming_both_forms(loaded, tmp_path):
+    record = copy.deepcopy(find(edition_records(1), "archive.edition", number=1))
+    record["fields"]["topics"] = {"append": []}
+    with pytest.raises(FixtureError, match=r'\{"add": \[references\]\} \(which adds to it\)'):
+        load_edition([write(tmp_path, "bad.json", [record])], update=True)
+
+
+def test_an_export_of_an_edition_loads_back_over_it_unchanged(loaded, tmp_path):
+    """An editor's export_edition file reloaded into the same archive changes nothing: empty
+    translations ("" in one place, null in another) are not reported as changes."""
+    import io
+
+    from archive.services.exporting import export_edition
+
+    stream = io.StringIO()
+    export_edition("synthetic-forum", 1, stream)
+    path = tmp_path / "export.json"
+    path.write_text(stream.getvalue(), encoding="utf-8")
+    report = load_edition([path])  # no --update: any difference would be refused
+    assert report.updated == 0 and report.created == 0

@@ -128,8 +128,16 @@ def test_the_documented_proxy_body_limit_admits_the_largest_upload_the_admin_acc
     [("install", "requirements/lock.txt"), ("install-dev", "requirements/lock-dev.txt")],
 )
 def test_make_installs_from_the_lock_file_with_hashes_when_it_changes(target, lock):
+    # Under `make test` the environment carries MAKEFLAGS/MAKELEVEL, and a nested make would
+    # print "Entering/Leaving directory" lines: run it as a developer would.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     result = subprocess.run(
-        ["make", "-n", "-W", lock, target], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "-W", lock, target],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.splitlines()[-3:] == [
         f".venv/bin/pip install --quiet --require-hashes -r {lock}",

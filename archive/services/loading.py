@@ -337,6 +337,7 @@ class _Record:
         "key",
         "label",
         "m2m",
+        "m2m_add",
         "m2m_refs",
         "model",
         "ok",
@@ -355,6 +356,7 @@ class _Record:
         self.values = {}  # plain field name -> converted value
         self.refs = {}  # foreign key name -> natural key of the target, or None
         self.m2m_refs = {}  # many-to-many name -> [natural key, ...]
+        self.m2m_add = set()  # many-to-many names given as {"add": [...]}: added to, not replaced
         self.m2m = {}  # many-to-many name -> [target instance, ...]
         self.key = None
         self.instance = None
@@ -594,7 +596,15 @@ class _Loader:
                     else:
                         record.refs[name] = self.reference(fk.related_model, value)
                 elif name in spec.m2m:
-                    if not isinstance(value, list):
+                    if isinstance(value, dict):  # {"add": [...]}: add to the list in the database
+                        if set(value) != {"add"} or not isinstance(value["add"], list):
+                            raise ValidationError(
+                                "must be a list of references (which replaces the list) or "
+                                '{"add": [references]} (which adds to it).'
+                            )
+                        value = value["add"]
+                        record.m2m_add.add(name)
+                    elif not isinstance(value, list):
                         raise ValidationError(
                             f"must be a list of references, but is {_json_kind(value)}."
                         )
@@ -805,16 +815,19 @@ class _Loader:
                 current = record.current_m2m[name]
                 wanted = {t.pk for t in targets.values() if t.pk is not None}
                 added = [ref for ref, t in targets.items() if t.pk is None or t.pk not in current]
+                adding = name in record.m2m_add
                 removed = [
                     self.by_pk[target_model][pk].natural_key()
                     if pk in self.by_pk[target_model]
                     else (pk,)
-                    for pk in current - wanted
+                    for pk in ([] if adding else current - wanted)
                 ]
                 if added or removed:
                     parts = [f"adds {show_key(ref)}" for ref in added]
                     parts += [f"removes {show_key(ref)}" for ref in removed]
-                    record.changes.append((name, f"{name}: {', '.join(parts)}"))
+                    # A plain list replaces (its report names what it removes too).
+                    label = f"{name} (added to the list)" if adding else name
+                    record.changes.append((name, f"{label}: {', '.join(parts)}"))
         # Fields are validated even where a reference failed: every problem in one run.
         errors = {}
         try:
@@ -995,7 +1008,7 @@ class _Loader:
                     current = record.current_m2m.get(name, set())
                     wanted = {t.pk for t in record.m2m[name]}
                     links += [through(**{source: pk, target: t}) for t in sorted(wanted - current)]
-                    if current - wanted:
+                    if current - wanted and name not in record.m2m_add:
                         through._default_manager.filter(
                             **{source: pk, f"{target}__in": current - wanted}
                         ).delete()
@@ -1213,6 +1226,8 @@ def _parent_keys(model, key):
 def _comparable(field_, value):
     if isinstance(field_, models.FileField):
         return (value.name if hasattr(value, "name") else value) or ""
+    if value is None and isinstance(field_, models.CharField | models.TextField):
+        return ""  # a missing translation is NULL in one place and "" in another: no change
     return value
 
 
