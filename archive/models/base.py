@@ -9,6 +9,7 @@ feeds, calendars, sitemaps, downloads and cards all start from it.
 """
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
@@ -50,6 +51,20 @@ def original_column(name):
     return "__".join(
         [*path, build_localized_fieldname(last, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)]
     )
+
+
+class BoundedTextField(models.TextField):
+    """A TextField whose `max_length` is a rule, not a hint: Django's TextField only passes it
+    to the form's widget, so a 10 MB biography loaded and made a 26 MB page. Here model
+    validation (the admin's forms and the loader's full_clean) refuses longer text."""
+
+    def __init__(self, *args, max_length, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(max_length))
+
+
+#: Longest texts, in characters: generous for real records, bounded for pages and search.
+TEXT_LIMITS = {"names": 2_000, "note": 5_000, "bio": 5_000, "description": 10_000, "text": 20_000}
 
 
 class ArchiveQuerySet(models.QuerySet):

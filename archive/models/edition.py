@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import path_for
-from .base import ArchiveQuerySet, original_column
+from .base import TEXT_LIMITS, ArchiveQuerySet, BoundedTextField, original_column
 from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
 
@@ -146,7 +146,7 @@ class Edition(models.Model):
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    summary = models.TextField(_("summary"), blank=True)
+    summary = BoundedTextField(_("summary"), blank=True, max_length=TEXT_LIMITS["description"])
     co_organizers = models.ManyToManyField(
         Organization,
         verbose_name=_("co-organizers"),
@@ -325,7 +325,9 @@ class SubForum(models.Model):
         help_text=_("Unique within its edition; used in web addresses and fixtures."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SUB_FORUM)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(
+        _("description"), blank=True, max_length=TEXT_LIMITS["description"]
+    )
     topics = models.ManyToManyField(
         Topic, verbose_name=_("topics"), related_name="sub_forums", blank=True
     )

@@ -6,7 +6,15 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .base import ArchiveQuerySet, PageAtSlug, SlugKeyed, SlugQuerySet, original_column
+from .base import (
+    TEXT_LIMITS,
+    ArchiveQuerySet,
+    BoundedTextField,
+    PageAtSlug,
+    SlugKeyed,
+    SlugQuerySet,
+    original_column,
+)
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
 from .languages import original_language, translation_of
@@ -33,7 +41,7 @@ class Participant(PageAtSlug, SlugKeyed):
         help_text=_("The name in its own script, only where a source gives it."),
     )
     country = models.CharField(_("country"), max_length=100, blank=True)
-    bio = models.TextField(_("short biography"), blank=True)
+    bio = BoundedTextField(_("short biography"), blank=True, max_length=TEXT_LIMITS["bio"])
     photo = CleanImageField(
         _("photo"),
         upload_to="portraits/",
@@ -338,8 +346,9 @@ class Statement(models.Model):
     number = models.PositiveSmallIntegerField(
         _("number"), default=1, help_text=_("Order of the statement within the appearance.")
     )
-    text = models.TextField(
+    text = BoundedTextField(
         _("text"),
+        max_length=TEXT_LIMITS["text"],
         help_text=_("A quote word for word, or a faithful paraphrase marked as such."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

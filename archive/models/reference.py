@@ -9,7 +9,16 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import PageAtSlug, SlugKeyed, SlugQuerySet, can_preview, original_column, split_lines
+from .base import (
+    TEXT_LIMITS,
+    BoundedTextField,
+    PageAtSlug,
+    SlugKeyed,
+    SlugQuerySet,
+    can_preview,
+    original_column,
+    split_lines,
+)
 
 
 def _published_editions():
@@ -115,9 +124,12 @@ class Organization(PageAtSlug, SlugKeyed):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     country = models.CharField(_("country"), max_length=100, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    alternative_names = models.TextField(
+    description = BoundedTextField(
+        _("description"), blank=True, max_length=TEXT_LIMITS["description"]
+    )
+    alternative_names = BoundedTextField(
         _("former and alternative names"),
+        max_length=TEXT_LIMITS["names"],
         blank=True,
         help_text=_(
             "One per line, undated. Search finds the organization by any of them. A name used "
@@ -238,12 +250,15 @@ class Forum(SlugKeyed):
     """A series of meetings, such as the Beijing-Tokyo Forum."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    alternative_names = models.TextField(
+    alternative_names = BoundedTextField(
         _("alternative names"),
+        max_length=TEXT_LIMITS["names"],
         blank=True,
         help_text=_("One per line, e.g. the name the other host country uses. Search finds them."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(
+        _("description"), blank=True, max_length=TEXT_LIMITS["description"]
+    )
     organizers = models.ManyToManyField(
         Organization, verbose_name=_("organizers"), related_name="forums", blank=True
     )
@@ -310,8 +325,9 @@ class Source(SlugKeyed):
         help_text=_("Only http(s) addresses; leave empty when the source gives none."),
     )
     published_on = models.DateField(_("publication date"), null=True, blank=True)
-    note = models.TextField(
+    note = BoundedTextField(
         _("note"),
+        max_length=TEXT_LIMITS["note"],
         blank=True,
         help_text=_("What editors inferred rather than read here, and why."),
     )
