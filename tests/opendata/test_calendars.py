@@ -88,3 +88,13 @@ def test_each_language_has_its_own_uids_so_two_subscriptions_never_fight(client,
         "edition-example-forum-3-ja@forumarchive",
     ]
     assert len(set(summaries.values())) == 3
+
+
+def test_english_text_in_a_japanese_calendar_carries_its_language(client, db):
+    """issue 17: iCalendar's LANGUAGE= parameter on text shown in English for want of a
+    translation; none where the text is in the calendar's language."""
+    make_archive()
+    (event,) = events(client.get("/ja/editions/example-forum-3/calendar.ics"))
+    assert event["DESCRIPTION"].params.get("LANGUAGE") == "en"  # the theme, untranslated
+    (english,) = events(client.get("/en/editions/example-forum-3/calendar.ics"))
+    assert "LANGUAGE" not in english["DESCRIPTION"].params

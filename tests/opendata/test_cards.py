@@ -179,3 +179,23 @@ def test_edition_page_links_its_card_as_og_image(client, db):
         f'<meta property="og:image" content="http://testserver{card_url(edition)}?v={digest}">'
     )
     assert content.count(expected) == 1
+
+
+def test_a_japanese_card_says_its_title_and_dates_in_japanese(db):
+    """issue 17: the Japanese card read "Dec. 3, 2024 – Dec. 5, 2024"."""
+    from django.utils import translation
+
+    edition = factories.EditionFactory(
+        forum__name="Example Forum",
+        number=3,
+        city="Tokyo",
+        country="Japan",
+        start_date="2024-12-03",
+        end_date="2024-12-05",
+    )
+    edition.refresh_from_db()
+    with translation.override("ja"):
+        card = social.edition_card(edition)
+    assert card.title.startswith("第3回")
+    dates = card.facts[1]
+    assert "2024年12月3日" in dates and "Dec" not in dates

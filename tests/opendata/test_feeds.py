@@ -81,3 +81,15 @@ def test_the_feed_answers_a_conditional_request_with_304(client, db):
     assert "Last-Modified" in first
     again = client.get("/en/feeds/editions/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert again.status_code == 304
+
+
+def test_an_entry_in_english_on_a_japanese_feed_says_so(client, db):
+    """issue 17: English content on a zh/ja output is marked as English (Atom xml:lang)."""
+    from xml.etree import ElementTree
+
+    make_archive()  # English texts only: the Japanese feed shows them as they are
+    root = ElementTree.fromstring(client.get("/ja/feeds/editions/").content)
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert root.get(lang) == "ja"
+    (entry,) = root.iter("{http://www.w3.org/2005/Atom}entry")
+    assert entry.get(lang) == "en"
