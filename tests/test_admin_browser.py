@@ -154,6 +154,9 @@ def test_appearance_sub_forum_choices_follow_the_chosen_edition(chromium, editor
     page.locator("#id_edition + .select2").click()
     page.locator(".select2-search__field").fill("2nd Example")
     page.locator(".select2-results__option", has_text="2nd Example Forum").click()
+    # Under load the results list can be redrawn while typing, and a click can land on a
+    # stale row: go on only once the edition is really chosen.
+    page.wait_for_function("document.getElementById('id_edition').value !== ''")
     page.locator("#id_sub_forum + .select2").click()
     page.wait_for_selector(".select2-results__option:not(.loading-results)")
     offered = [t.strip() for t in page.locator(".select2-results__option").all_inner_texts()]
