@@ -9,6 +9,7 @@ import datetime
 import jsonschema
 import pytest
 
+from archive.api.views import RESOURCES
 from archive.models import Appearance, OrganizationName, Statement
 
 from . import factories
@@ -16,17 +17,7 @@ from .builders import make_archive
 
 pytestmark = pytest.mark.django_db
 
-LISTS = [
-    "forums",
-    "editions",
-    "sub-forums",
-    "participants",
-    "organizations",
-    "appearances",
-    "statements",
-    "topics",
-    "sources",
-]
+LISTS = RESOURCES  # every list the API root names
 
 
 @pytest.fixture

@@ -58,6 +58,12 @@ def edition_location(edition):
     return edition_place(edition)
 
 
+def session_location(sub_forum, edition):
+    """ "Room, venue, city, country": the session's room before its edition's place."""
+    location = edition_location(edition)
+    return f"{sub_forum.venue}, {location}" if sub_forum.venue else location
+
+
 def _language_parameters(*texts):
     """{"LANGUAGE": "en"} when a text is shown in English for want of a translation."""
     for text in texts:
@@ -101,8 +107,7 @@ def session_event(sub_forum, edition, request):
         f"{sub_forum.title} · {edition.title}",
         parameters=_language_parameters(translation_of(sub_forum, "title")),
     )
-    location = edition_location(edition)
-    event.add("location", f"{sub_forum.venue}, {location}" if sub_forum.venue else location)
+    event.add("location", session_location(sub_forum, edition))
     event.add("url", request.build_absolute_uri(sub_forum.get_absolute_url()))
     event.add("related-to", edition_uid(edition), parameters={"RELTYPE": "PARENT"})
     event.add("transp", "TRANSPARENT")

@@ -13,7 +13,7 @@ adds no queries. Views put the result in the context; the `page_jsonld` tag rend
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from .calendars import edition_location
+from .calendars import edition_location, session_location
 
 CONTEXT = "https://schema.org"
 SCHEDULED = "https://schema.org/EventScheduled"
@@ -32,9 +32,7 @@ def _organization(organization, request, name=None):
 
 
 def _place(edition, sub_forum=None):
-    name = edition_location(edition)
-    if sub_forum is not None and sub_forum.venue:
-        name = f"{sub_forum.venue}, {name}"
+    name = edition_location(edition) if sub_forum is None else session_location(sub_forum, edition)
     place = {
         "@type": "Place",
         "name": name,
