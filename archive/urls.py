@@ -3,12 +3,13 @@ from django.urls import path
 from .http import converters  # noqa: F401 (registers <edition:...>)
 from .http.cors import public_data
 from .opendata import calendars, cards, downloads, feeds
-from .views import editions, home, open_data, organizations, participants, search, topics
+from .views import editions, forums, home, open_data, organizations, participants, search, topics
 
 app_name = "archive"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("forums/<slug:slug>/", forums.ForumDetailView.as_view(), name="forum-detail"),
     path("editions/", editions.EditionListView.as_view(), name="edition-list"),
     path(
         "editions/<edition:edition_key>/",

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
@@ -246,8 +245,10 @@ class OrganizationName(models.Model):
         )
 
 
-class Forum(SlugKeyed):
+class Forum(PageAtSlug, SlugKeyed):
     """A series of meetings, such as the Beijing-Tokyo Forum."""
+
+    detail_url_name = "archive:forum-detail"
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     alternative_names = BoundedTextField(
@@ -274,9 +275,6 @@ class Forum(SlugKeyed):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("archive:home")
 
     @property
     def alternative_name_list(self):

@@ -1,0 +1,25 @@
+"""A forum series' page: what it is, who organizes it, and the timeline of all its editions."""
+
+from django.views.generic import DetailView
+
+from ..models import Edition, Forum
+from ..opendata.opengraph import page_meta
+from .lists import PageMetaMixin, for_viewer
+
+
+class ForumDetailView(PageMetaMixin, DetailView):
+    extra_context = {"nav": "editions"}
+    template_name = "archive/forum_detail.html"
+    context_object_name = "forum"
+
+    def get_queryset(self):
+        # A forum whose editions are all drafts is a 404 to the public.
+        return for_viewer(Forum.objects.prefetch_related("organizers"), self.request.user)
+
+    def get_context_data(self, **kwargs):
+        editions = Edition.objects.visible_to(self.request.user).filter(forum=self.object)
+        kwargs["editions"] = editions.select_related("forum").order_by("start_date", "number")
+        return super().get_context_data(**kwargs)
+
+    def get_page_meta(self, context):
+        return page_meta(self.request, title=self.object.name)
