@@ -370,7 +370,7 @@ class StatementInline(TranslationStackedInline):
     model = Statement
     extra = 0
     show_change_link = True
-    fields = ["number", "kind", "text", "source"]
+    fields = ["number", "kind", "language", "text", "source"]
     autocomplete_fields = ["source"]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -558,7 +558,7 @@ class SubForumAdmin(HistoryAdmin, TranslationAdmin):
 @admin.register(Statement)
 class StatementAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["__str__", "kind", "source", "edition_display"]
-    list_filter = ["kind", "source", "appearance__edition"]
+    list_filter = ["kind", "language", "source", "appearance__edition"]
     list_select_related = ["appearance__participant", "appearance__edition__forum", "source"]
     search_fields = [*language_columns("text"), "appearance__participant__name"]
     autocomplete_fields = ["appearance", "source"]

@@ -67,6 +67,82 @@ def test_the_api_says_when_a_quote_is_a_translation(client, quote, language, is_
     assert record["text_original_language"] == "en"
 
 
+@pytest.fixture
+def japanese_quote(db):
+    """Words a source gives in Japanese, with an editor's English and Chinese translations."""
+    records = make_archive()
+    appearance = records["session"].appearances.get()
+    statement = factories.StatementFactory(
+        appearance=appearance,
+        number=1,
+        kind=Statement.Kind.QUOTE,
+        language="ja",
+        text="We will trade more.",
+        text_ja="貿易を増やします。",
+        text_zh_hans="我们将扩大贸易。",
+    )
+    return records, statement
+
+
+@pytest.mark.parametrize(
+    ("language", "verbatim", "label"),
+    [
+        ("en", False, "Translation of a direct quote"),
+        ("zh-hans", False, LABELS["zh-hans"]),
+        ("ja", True, "直接引用"),
+    ],
+)
+def test_words_recorded_in_japanese_are_the_quote_and_english_is_a_translation(
+    client, japanese_quote, language, verbatim, label
+):
+    records, statement = japanese_quote
+    with translation.override("en"):
+        path = records["session"].get_absolute_url().removeprefix("/en")
+    html = client.get(f"/{language}{path}").content.decode()
+    article = html[html.index(f'id="statement-{statement.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert label in article
+    if verbatim:  # the Japanese page shows the recorded words themselves, as the quote
+        assert "<blockquote" in article and "貿易を増やします。" in article
+        assert "statement__original" not in article and LABELS["ja"] not in article
+    else:  # every other language is a translation, the Japanese words one click away
+        text_part = article[: article.index("statement__original")]
+        assert "<blockquote" not in text_part
+        assert '<blockquote lang="ja"><p>貿易を増やします。</p></blockquote>' in article
+
+
+@pytest.mark.parametrize(
+    ("language", "is_translation", "text"),
+    [("en", True, "We will trade more."), ("ja", False, "貿易を増やします。")],
+)
+def test_the_api_gives_the_recorded_language_of_the_words(
+    client, japanese_quote, language, is_translation, text
+):
+    response = client.get("/api/statements/", HTTP_ACCEPT_LANGUAGE=language)
+    record = next(r for r in response.json()["results"] if r["kind"] == "quote")
+    assert record["text"] == text
+    assert record["is_translation"] is is_translation
+    assert record["text_original"] == "貿易を増やします。"
+    assert record["text_original_language"] == "ja"
+
+
+def test_the_recorded_language_needs_the_words_in_its_column(japanese_quote):
+    from django.core.exceptions import ValidationError
+
+    _records, statement = japanese_quote
+    statement.text_ja = ""
+    with pytest.raises(ValidationError) as caught:
+        statement.full_clean()
+    assert caught.value.message_dict["language"] == [
+        "The words as recorded go in the text in Japanese, which is empty."
+    ]
+    statement.text_ja = "貿易を増やします。"
+    statement.language = "fr"
+    with pytest.raises(ValidationError) as caught:
+        statement.full_clean()
+    assert "language" in caught.value.message_dict
+
+
 @pytest.mark.parametrize(
     ("language", "parts", "expected"),
     [

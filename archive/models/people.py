@@ -1,10 +1,12 @@
 """People, the appearances they made at editions, and what they said there."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
-from django.utils.translation import gettext
+from django.utils.translation import get_language_info, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from .base import (
     TEXT_LIMITS,
@@ -17,7 +19,7 @@ from .base import (
 )
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
-from .languages import original_language, translation_of
+from .languages import translation_of
 from .reference import Organization, Source
 
 
@@ -33,7 +35,7 @@ class ParticipantQuerySet(SlugQuerySet):
 
 class Participant(PageAtSlug, SlugKeyed):
     detail_url_name = "archive:participant-detail"
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200)
     native_name = models.CharField(
         _("native-script name"),
         max_length=200,
@@ -352,6 +354,16 @@ class Statement(models.Model):
         help_text=_("A quote word for word, or a faithful paraphrase marked as such."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    language = models.CharField(
+        _("language of the words"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "The language the source gives the words in. Its text column holds them as "
+            "recorded; the text in the other languages is a translation and is labelled so."
+        ),
+    )
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="statements"
     )
@@ -369,11 +381,31 @@ class Statement(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["quote", "paraphrase"]), name="statement_kind_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="statement_language_valid",
+            ),
         ]
 
     def __str__(self):
         text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         return f"{self.appearance.participant}: {text}"
+
+    def clean(self):
+        super().clean()
+        # The words as recorded must be there: a statement said in Japanese keeps its Japanese
+        # words in the Japanese column, and every other column is a translation of them.
+        languages = dict(settings.LANGUAGES)
+        column = build_localized_fieldname("text", self.language or "")
+        if self.language in languages and not (getattr(self, column, None) or "").strip():
+            raise ValidationError(
+                {
+                    "language": _(
+                        "The words as recorded go in the text in %(language)s, which is empty."
+                    )
+                    % {"language": get_language_info(self.language)["name_translated"]}
+                }
+            )
 
     def unique_error_message(self, model_class, unique_check):
         """A number already used in this appearance, said in words with the one to use."""
@@ -406,12 +438,12 @@ class Statement(models.Model):
 
     @property
     def text_original(self):
-        """The statement as recorded from the source (the original column)."""
-        return translation_of(self, "text", original_language()).value
+        """The statement as recorded from the source: the column of its `language`."""
+        return translation_of(self, "text", self.language).value
 
     @property
     def text_original_language(self):
-        return original_language()
+        return self.language
 
     @property
     def text_language(self):
@@ -421,7 +453,7 @@ class Statement(models.Model):
     @property
     def is_translation(self):
         """True when the text shown in the active language is a translation."""
-        return self.text_language != original_language()
+        return self.text_language != self.language
 
     @property
     def is_translated_quote(self):

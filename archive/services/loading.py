@@ -93,6 +93,7 @@ CHECKS = {
         "must be 1 or more.",
     ),
     "statement_kind_valid": None,  # the field's choices
+    "statement_language_valid": None,  # the field's choices
     "organizationname_has_a_date": None,  # OrganizationName.clean()
     "organizationname_period_in_order": None,  # OrganizationName.clean()
     "subforum_time_needs_date": None,  # SubForum.clean()
