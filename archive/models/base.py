@@ -11,6 +11,7 @@ feeds, calendars, sitemaps, downloads and cards all start from it.
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -65,6 +66,28 @@ class BoundedTextField(models.TextField):
 
 #: Longest texts, in characters: generous for real records, bounded for pages and search.
 TEXT_LIMITS = {"names": 2_000, "note": 5_000, "bio": 5_000, "description": 10_000, "text": 20_000}
+
+
+class ChoiceLabels:
+    """`get_<field>_display()` in one dictionary lookup.
+
+    Django's own builds `dict(make_hashable(field.flatchoices))` on every call, and hashing the
+    choices hashes each lazy label, which translates it: an appearance's role label cost ten
+    gettext calls (one per role). Pages print a role per row and the history labels every
+    version, so this is read thousands of times a page or a load. The labels stay lazy (each
+    call gives the active language's), only the value-to-label dictionary is kept per field.
+    """
+
+    def _get_FIELD_display(self, field):
+        labels = field.__dict__.get("_choice_labels")
+        if labels is None:
+            labels = field.__dict__["_choice_labels"] = dict(field.flatchoices)
+        value = getattr(self, field.attname)
+        try:
+            label = labels.get(value, value)
+        except TypeError:  # an unhashable value, as Django's make_hashable allows for
+            return super()._get_FIELD_display(field)
+        return force_str(label, strings_only=True)
 
 
 class ArchiveQuerySet(models.QuerySet):

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import path_for
-from .base import TEXT_LIMITS, ArchiveQuerySet, BoundedTextField, original_column
+from .base import TEXT_LIMITS, ArchiveQuerySet, BoundedTextField, ChoiceLabels, original_column
 from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
 
@@ -127,7 +127,7 @@ class EditionQuerySet(ArchiveQuerySet):
         return previous, following
 
 
-class Edition(models.Model):
+class Edition(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -308,7 +308,7 @@ class SubForumQuerySet(ArchiveQuerySet):
         return self.for_list().prefetch_related("topics")
 
 
-class SubForum(models.Model):
+class SubForum(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         PLENARY = "plenary", _("Plenary session")
         SUB_FORUM = "sub-forum", _("Sub-forum")

@@ -12,6 +12,7 @@ from .base import (
     TEXT_LIMITS,
     ArchiveQuerySet,
     BoundedTextField,
+    ChoiceLabels,
     PageAtSlug,
     SlugKeyed,
     SlugQuerySet,
@@ -156,7 +157,7 @@ class AppearanceQuerySet(ArchiveQuerySet):
         )
 
 
-class Appearance(models.Model):
+class Appearance(ChoiceLabels, models.Model):
     """A participant at an edition, as they were then: role, position and organization."""
 
     class Role(models.TextChoices):
@@ -334,7 +335,7 @@ class StatementQuerySet(ArchiveQuerySet):
         )
 
 
-class Statement(models.Model):
+class Statement(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         QUOTE = "quote", _("Direct quote")
         PARAPHRASE = "paraphrase", _("Paraphrase")

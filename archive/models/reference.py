@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .base import (
     TEXT_LIMITS,
     BoundedTextField,
+    ChoiceLabels,
     PageAtSlug,
     SlugKeyed,
     SlugQuerySet,
@@ -103,7 +104,7 @@ class SourceQuerySet(SlugQuerySet):
         return self.order_by(original_column("title"), "pk")
 
 
-class Organization(PageAtSlug, SlugKeyed):
+class Organization(ChoiceLabels, PageAtSlug, SlugKeyed):
     detail_url_name = "archive:organization-detail"
 
     class Kind(models.TextChoices):
