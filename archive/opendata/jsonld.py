@@ -357,7 +357,8 @@ def _statement(statement, appearance, person_id, request):
     )
     original = original_language()
     node = {
-        "@id": f"{person_id.rsplit('#', 1)[0]}#statement-{statement.pk}",
+        # As the participant page's anchor for it (templates/includes/statement.html).
+        "@id": entity_id(request, appearance.participant, f"statement-{statement.pk}"),
         "text": _text(translation_of(statement, "text", original)),
         "inLanguage": language_tag(original),
         "citation": _source(statement.source, request),
@@ -459,7 +460,7 @@ def _series(forum, editions, request):
 
 def series_data(forums, request):
     """The home page: each forum as an EventSeries with its visible editions as sub-events."""
-    graph = [_series(forum, forum.visible_editions, request) for forum in forums]
+    graph = [_series(f, f.visible_editions, request) for f in forums if is_public(f)]
     return {"@context": _context(), "@graph": graph}
 
 
