@@ -27,6 +27,7 @@ from django.utils.translation import get_language, gettext
 from ..addresses import path_for
 from ..models.languages import (
     Translation,
+    edition_place_parts,
     has_latin_words,
     original_language,
     script_language,
@@ -140,9 +141,15 @@ def _affiliation(appearance, request):
 
 def _place(edition, sub_forum=None):
     name = edition_location(edition) if sub_forum is None else session_location(sub_forum, edition)
+    parts = edition_place_parts(edition)
+    if sub_forum is not None and sub_forum.venue:
+        parts.append(translation_of(sub_forum, "venue"))
+    # Marked as its parts' language when all of them are in one (English names on a zh page).
+    languages = {part.language for part in parts if part.value}
+    language = languages.pop() if len(languages) == 1 else _page_language()
     return {
         "@type": "Place",
-        "name": name,
+        "name": _text(Translation(name, False, language)),
         "address": {
             "@type": "PostalAddress",
             "addressLocality": _field(edition, "city"),

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.template import Context, Template
 from rdflib import RDF, Literal, URIRef
 
-from archive.models import Appearance
+from archive.models import Appearance, Edition
 from archive.templatetags.opendata import render_script
 
 from .. import factories
@@ -530,6 +530,7 @@ def test_content_shown_in_english_on_other_pages_is_marked_english(client, db):
     (event,) = blocks
     assert event["@context"][1]["@language"] == "zh-Hans"
     assert event["name"] == "第3届Example Forum"
+    assert event["location"]["name"] == {"@value": "Example Hall，Tokyo，Japan", "@language": "en"}
     assert event["location"]["address"]["addressLocality"] == {"@value": "Tokyo", "@language": "en"}
     assert event["about"] == [
         {"@type": "Thing", "name": {"@value": "Working together", "@language": "en"}},
@@ -649,6 +650,26 @@ def test_draft_pages_shown_to_staff_carry_no_jsonld(staff_client, db, url):
     make_archive()
     html, data = jsonld(staff_client, url)
     assert (html, data) == ("", [])
+
+
+def test_records_only_drafts_use_carry_no_jsonld_for_staff(staff_client, db):
+    archive = make_archive()
+    archive["draft"].topics.add(factories.TopicFactory(name="Draft topic", slug="draft-topic"))
+    archive["draft"].co_organizers.add(
+        factories.OrganizationFactory(name="Draft org", slug="draft-org")
+    )
+    factories.EditionFactory(
+        forum=factories.ForumFactory(name="Draft Forum", slug="draft-forum"),
+        status=Edition.Status.DRAFT,
+    )
+    for url in [
+        "/en/topics/draft-topic/",
+        "/en/organizations/draft-org/",
+        "/en/forums/draft-forum/",
+    ]:
+        assert jsonld(staff_client, url) == ("", []), url
+    html, _ = jsonld(staff_client, "/en/")
+    assert "Draft Forum" not in html
 
 
 def test_home_is_the_event_series_without_drafts(staff_client, db):
