@@ -72,6 +72,49 @@ def make_archive(hostile=False):
     return {"edition": edition, "session": session, "draft": draft, "forum": forum}
 
 
+def add_statements(archive, hostile=False):
+    """What the published edition's speaker said, for the statement formats: a quote with a
+    Japanese translation, and a paraphrase, from a source with a web address; and a statement
+    at the draft edition that must never show."""
+    text = (lambda value: f"{value} {HOSTILE}") if hostile else (lambda value: value)
+    speaker = archive["edition"].appearances.get(participant__slug="aiko-example")
+    source = factories.SourceFactory(
+        title=text("Example Report"),
+        slug="example-report",
+        url="https://news.example.test/report",
+        publisher=text("Example News"),
+        published_on=datetime.date(2024, 12, 4),
+    )
+    quote = factories.StatementFactory(
+        appearance=speaker,
+        number=1,
+        kind="quote",
+        text=text("We trade in good faith."),
+        text_ja="私たちは誠実に取引する。",
+        source=source,
+    )
+    paraphrase = factories.StatementFactory(
+        appearance=speaker, number=2, text=text("Trade should grow."), source=source
+    )
+    hidden = archive["draft"].appearances.get()
+    factories.StatementFactory(appearance=hidden, text="Draft words", source=source)
+    return {"source": source, "quote": quote, "paraphrase": paraphrase}
+
+
+def add_people(edition, count, sub_forum=None):
+    """`count` more speakers at `edition` (in `sub_forum` if given): enough for its page to have
+    more than one page of people."""
+    for number in range(count):
+        factories.AppearanceFactory(
+            edition=edition,
+            sub_forum=sub_forum,
+            participant=factories.ParticipantFactory(
+                name=f"Crowd Person {number:03}", slug=f"crowd-person-{number:03}"
+            ),
+            order=number + 1,
+        )
+
+
 # --- fixture records for the loader (test_loading, test_commands, test_admin_import...) --
 def series_records():
     """A fictional forum and the shared records its editions use."""

@@ -137,3 +137,18 @@ def chromium_browser():
             yield launched
         finally:
             launched.close()
+
+
+def jsonld(client, url):
+    """(the rendered JSON-LD markup, its blocks read back with extruct) of a page's response:
+    the `page_jsonld` tag rendered from the response's context, as the page does."""
+    import extruct
+    from django.template import Context, Template
+
+    response = client.get(url)
+    assert response.status_code == 200
+    html = Template("{% load opendata %}{% page_jsonld %}").render(
+        Context(response.context[0].flatten())
+    )
+    blocks = extruct.extract(f"<html><head>{html}</head></html>", syntaxes=["json-ld"])
+    return html, blocks["json-ld"]

@@ -14,6 +14,7 @@ class EditionListView(FilteredListView):
     extra_context = {"nav": "editions"}
     template_name = "archive/edition_list.html"
     filterset_class = EditionFilter
+    jsonld_kind = "edition"
 
     def base_queryset(self):
         return Edition.objects.visible_to(self.request.user).for_list()
@@ -81,9 +82,18 @@ class EditionDetailView(PageMetaMixin, DetailView):
         )
 
     def get_jsonld(self, context):
-        if not self.object.is_published:
+        edition = self.object
+        if not edition.is_published:
             return None  # a draft previewed by staff states nothing to machines
-        return jsonld.edition_data(self.object, context["programme"], self.request)
+        # Everyone at the edition, not only this page's, so that every page of the record
+        # states the same: the page's rows when it is the only page, else one more read.
+        page = context["page_obj"]
+        people = (
+            [a for group in context["programme"] for a in group["appearances"]]
+            if not page.has_other_pages()
+            else Appearance.objects.filter(edition=edition).in_programme_order()
+        )
+        return jsonld.edition_data(edition, people, context["sources"], self.request)
 
 
 class SubForumDetailView(PageMetaMixin, DetailView):
@@ -131,6 +141,13 @@ class SubForumDetailView(PageMetaMixin, DetailView):
         )
 
     def get_jsonld(self, context):
-        if not self.object.edition.is_published:
+        sub_forum = self.object
+        if not sub_forum.edition.is_published:
             return None
-        return jsonld.sub_forum_data(self.object, context["appearances"], self.request)
+        page = context["page_obj"]
+        people = (
+            context["appearances"]
+            if not page.has_other_pages()
+            else Appearance.objects.filter(sub_forum=sub_forum).in_speaking_order()
+        )
+        return jsonld.sub_forum_data(sub_forum, people, context["sources"], self.request)

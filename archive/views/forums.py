@@ -3,6 +3,7 @@
 from django.views.generic import DetailView
 
 from ..models import Edition, Forum
+from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
 from .lists import PageMetaMixin, for_viewer
 
@@ -23,3 +24,9 @@ class ForumDetailView(PageMetaMixin, DetailView):
 
     def get_page_meta(self, context):
         return page_meta(self.request, title=self.object.name)
+
+    def get_jsonld(self, context):
+        if not jsonld.is_public(self.object):
+            return None
+        editions = [e for e in context["editions"] if e.is_published]
+        return jsonld.forum_data(self.object, editions, self.request)

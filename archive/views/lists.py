@@ -14,6 +14,7 @@ from django.views.generic import ListView
 
 from ..cache import cached_count
 from ..models.base import can_preview
+from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
 
 #: Appearances (with what they said) per page on an edition or sub-forum page.
@@ -83,6 +84,8 @@ class FilteredListView(PageMetaMixin, ListView):
 
     paginate_by = 50
     filterset_class = None
+    #: Which records the list's JSON-LD ItemList holds (archive.opendata.jsonld.list_data).
+    jsonld_kind = None
 
     def base_queryset(self):
         raise NotImplementedError
@@ -96,6 +99,9 @@ class FilteredListView(PageMetaMixin, ListView):
     def paginate_queryset(self, queryset, page_size):
         page, self.page_notice = paginate(self.request, queryset, page_size)
         return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def get_jsonld(self, context):
+        return jsonld.list_data(self.jsonld_kind, context["page_obj"], self.request)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from ..addresses import path_for
 from ..models import Edition, Forum
 from ..models.base import CROSS_EDITION_LIMIT
+from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
 
 
@@ -20,6 +22,7 @@ def open_data(request):
         "more_editions": len(editions) > CROSS_EDITION_LIMIT,
         "licence_name": settings.OPEN_DATA_LICENCE_NAME,
         "licence_url": settings.OPEN_DATA_LICENCE_URL,
+        "jsonld": jsonld.page_data(request, _("Open data"), path_for("archive:open-data")),
         "og": page_meta(
             request,
             title=_("Open data"),

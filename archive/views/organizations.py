@@ -4,6 +4,7 @@ from django.views.generic import DetailView
 
 from ..filters import OrganizationFilter
 from ..models import Appearance, Edition, Organization, base
+from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
 from .lists import FilteredListView, PageMetaMixin, for_viewer
 
@@ -12,6 +13,7 @@ class OrganizationListView(FilteredListView):
     extra_context = {"nav": "organizations"}
     template_name = "archive/organization_list.html"
     filterset_class = OrganizationFilter
+    jsonld_kind = "organization"
 
     def base_queryset(self):
         return for_viewer(Organization.objects.all(), self.request.user).for_list()
@@ -51,3 +53,10 @@ class OrganizationDetailView(PageMetaMixin, DetailView):
         return page_meta(
             self.request, title=organization.name, description=organization.description
         )
+
+    def get_jsonld(self, context):
+        if not jsonld.is_public(self.object):
+            return None
+        editions = [e for e in context["co_organized"] if e.is_published]
+        appearances = [a for a in context["appearances"] if a.edition.is_published]
+        return jsonld.organization_data(self.object, editions, appearances, self.request)

@@ -13,6 +13,7 @@ class ParticipantListView(FilteredListView):
     extra_context = {"nav": "participants"}
     template_name = "archive/participant_list.html"
     filterset_class = ParticipantFilter
+    jsonld_kind = "participant"
 
     def base_queryset(self):
         return for_viewer(Participant.objects.all(), self.request.user).for_list()
@@ -60,6 +61,8 @@ class ParticipantDetailView(PageMetaMixin, DetailView):
         )
 
     def get_jsonld(self, context):
+        if not jsonld.is_public(self.object):
+            return None  # a person only drafts name, previewed by staff
         # Only what the public may see: a staff preview leaves drafts out of the markup.
         appearances = [a for a in context["appearances"] if a.edition.is_published]
         return jsonld.participant_data(self.object, appearances, self.request)

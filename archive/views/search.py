@@ -1,13 +1,14 @@
 """The search page: hits grouped by kind of record (archive.models.search)."""
 
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from ..addresses import path_for
 from ..models.edition import edition_title, make_key
 from ..models.languages import original_language
 from ..models.search import MAX_QUERY_LENGTH, clean_query, suggest
 from ..models.search import search as run_search
+from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
 
 
@@ -40,5 +41,8 @@ def search(request):
         "groups": groups,
         "hit_count": sum(len(group.hits) for group in groups),
         "og": page_meta(request),
+        "jsonld": jsonld.page_data(
+            request, gettext("Search"), path_for("archive:search"), "SearchResultsPage"
+        ),
     }
     return render(request, "archive/search.html", context)

@@ -3,6 +3,7 @@
 from django.views.generic import DetailView
 
 from ..models import Edition, SubForum, Topic, base
+from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
 from .lists import PageMetaMixin, for_viewer
 
@@ -35,3 +36,10 @@ class TopicDetailView(PageMetaMixin, DetailView):
 
     def get_page_meta(self, context):
         return page_meta(self.request, title=self.object.name)
+
+    def get_jsonld(self, context):
+        if not jsonld.is_public(self.object):
+            return None
+        editions = [e for e in context["editions"] if e.is_published]
+        sub_forums = [s for s in context["sub_forums"] if s.edition.is_published]
+        return jsonld.topic_data(self.object, editions, sub_forums, self.request)
