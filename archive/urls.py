@@ -65,6 +65,16 @@ urlpatterns = [
         name="edition-calendar",
     ),
     path(
+        "participants/<slug:slug>/calendar.ics",
+        public_data(calendars.participant_calendar),
+        name="participant-calendar",
+    ),
+    path(
+        "topics/<slug:slug>/calendar.ics",
+        public_data(calendars.topic_calendar),
+        name="topic-calendar",
+    ),
+    path(
         "editions/<edition:edition_key>/appearances.csv",
         public_data(downloads.edition_appearances_csv),
         name="edition-appearances-csv",
