@@ -10,6 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from archive.api.views import RESOURCES
 from archive.models import Appearance, OrganizationName, Statement
@@ -309,3 +311,13 @@ def test_every_language_on_a_generated_archive_validates(client, document, tmp_p
     files = [tmp_path / "series.json", tmp_path / "participants.json"]
     loadrate.bulk_load(loadrate.read_records(files + sorted(tmp_path.glob("edition-*.json"))))
     assert len(walk_with_every_language(client, document)) >= 20
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_language_costs_no_extra_query(client, translated_archive, name):
+    counts = []
+    for query in ("", "?lang=all"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/{name}/{query}").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], name
