@@ -6,6 +6,7 @@ citation points at its place on its edition's page, on the page of 25 appearance
 it (`?page=N#statement-<pk>`), as the edition page's own "Cite this statement" does.
 """
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import cache_control
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_safe
 from ..addresses import path_for
 from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
 from ..models import Appearance, Edition, Participant, Source, Statement, citations
-from .lists import PEOPLE_PER_PAGE
+from .lists import PEOPLE_PER_PAGE, page_address
 
 
 def downloads(url_name, **kwargs):
@@ -64,9 +65,11 @@ def statement_cite(request, pk, fmt):
     statement = (
         Statement.objects.visible_to(None)
         .select_related(
-            "appearance__edition__forum", "appearance__participant", "appearance__sub_forum"
+            "appearance__edition__forum",
+            "appearance__participant",
+            "appearance__sub_forum",
+            "source",
         )
-        .select_related("source")
         .filter(pk=pk)
         .first()
     )
@@ -80,8 +83,8 @@ def statement_cite(request, pk, fmt):
         .prefetch_related(None)
         .values_list("pk", flat=True)
     )
-    page = order.index(appearance.pk) // PEOPLE_PER_PAGE + 1
-    path = edition.get_absolute_url() + (f"?page={page}" if page > 1 else "")
+    page = Paginator(order, PEOPLE_PER_PAGE).page(order.index(appearance.pk) // PEOPLE_PER_PAGE + 1)
+    path = page_address(edition.get_absolute_url(), page)
     url = request.build_absolute_uri(f"{path}#statement-{statement.pk}")
     said_on = appearance.sub_forum.date if appearance.sub_forum_id else None
     citation = citations.statement_citation(statement, appearance, edition, url, said_on)
