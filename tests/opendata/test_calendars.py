@@ -257,3 +257,26 @@ def test_a_staff_preview_of_a_draft_only_participant_offers_no_calendar(staff_cl
     make_archive()
     html = staff_client.get("/en/participants/hidden-person/").content.decode()
     assert "calendar.ics" not in html
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja"])
+def test_every_calendar_reads_the_same_in_icalendar_and_vobject(client, db, language):
+    """Both parsers, every kind of calendar, an archive with hostile text and a dated session."""
+    _dated_session(make_archive(hostile=True))
+    for path in [
+        "calendar.ics",
+        "forums/example-forum/calendar.ics",
+        "editions/example-forum-3/calendar.ics",
+        "participants/aiko-example/calendar.ics",
+        "topics/trade/calendar.ics",
+    ]:
+        response = client.get(f"/{language}/{path}")
+        by_icalendar = {
+            str(e["UID"]): (str(e["SUMMARY"]), str(e["LOCATION"])) for e in events(response)
+        }
+        by_vobject = {
+            uid: (e.summary.value, e.location.value) for uid, e in vobject_events(response).items()
+        }
+        assert by_icalendar == by_vobject, path
+        assert by_vobject, path
+        assert all(HOSTILE in location for _, location in by_vobject.values()), path  # as text
