@@ -3,7 +3,17 @@ from django.urls import path
 from .http import converters  # noqa: F401 (registers <edition:...>)
 from .http.cors import public_data
 from .opendata import calendars, cards, downloads, feeds
-from .views import editions, forums, home, open_data, organizations, participants, search, topics
+from .views import (
+    citations,
+    editions,
+    forums,
+    home,
+    open_data,
+    organizations,
+    participants,
+    search,
+    topics,
+)
 
 app_name = "archive"
 
@@ -65,10 +75,41 @@ urlpatterns = [
         name="edition-calendar",
     ),
     path(
+        "participants/<slug:slug>/calendar.ics",
+        public_data(calendars.participant_calendar),
+        name="participant-calendar",
+    ),
+    path(
+        "topics/<slug:slug>/calendar.ics",
+        public_data(calendars.topic_calendar),
+        name="topic-calendar",
+    ),
+    path(
         "editions/<edition:edition_key>/appearances.csv",
         public_data(downloads.edition_appearances_csv),
         name="edition-appearances-csv",
     ),
     path("participants.csv", public_data(downloads.participants_csv), name="participant-list-csv"),
     path("feeds/editions/", public_data(feeds.EditionFeed()), name="edition-feed"),
+    # Citations as RIS, CSL-JSON or BibTeX (archive/views/citations.py)
+    path(
+        "editions/<edition:edition_key>/cite.<citeformat:fmt>",
+        public_data(citations.edition_cite),
+        name="edition-cite",
+    ),
+    path(
+        "editions/<edition:edition_key>/<slug:sub_forum>/cite.<citeformat:fmt>",
+        public_data(citations.sub_forum_cite),
+        name="sub-forum-cite",
+    ),
+    path(
+        "participants/<slug:slug>/cite.<citeformat:fmt>",
+        public_data(citations.participant_cite),
+        name="participant-cite",
+    ),
+    path(
+        "statements/<int:pk>/cite.<citeformat:fmt>",
+        public_data(citations.statement_cite),
+        name="statement-cite",
+    ),
 ]

@@ -324,7 +324,8 @@ SPECTACULAR_SETTINGS = {
         "up to 100); a query parameter an address does not take is answered 400, never ignored. "
         "Translated texts (themes, names, titles, statements) come in the language the "
         "Accept-Language header asks for (en, zh-hans or ja), each falling back to English where "
-        "no translation exists; Content-Language names the language answered. Lists are ordered "
+        "no translation exists; Content-Language names the language answered; ?lang=all adds every "
+        "language of each translated field (`name_translations` beside `name`). Lists are ordered "
         "by the original (English) texts in every language. Every answer may be read by any "
         "origin (CORS) and carries an ETag."
     ),
@@ -334,6 +335,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "archive.api.schema.add_error_responses",
+        "archive.api.schema.add_languages_parameter",
     ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -5,9 +5,13 @@ documented with its real type and works; an unknown parameter is a 400 that list
 ones; error answers are documented."""
 
 import datetime
+from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from archive.api.views import RESOURCES
 from archive.models import Appearance, OrganizationName, Statement
@@ -159,3 +163,161 @@ def test_an_empty_ordering_keeps_the_list_ordered(client, awkward_archive, path,
     """Found by schemathesis: "?ordering=," left the list unordered (a 500 under warnings)."""
     response = client.get(path, {"ordering": ordering})
     assert response.status_code == 200
+
+
+# --- Every language of the translated fields: ?lang=all (issue 18 §3) ------------------------
+
+
+def walk_with_every_language(client, document):
+    """Every list and every record of it with ?lang=all, each checked against the document;
+    returns the record bodies."""
+    bodies = []
+    for name in LISTS:
+        listing = client.get(f"/api/{name}/?lang=all")
+        check(document, f"/api/{name}/", listing)
+        for record in listing.json()["results"]:
+            path = record["api_url"].replace("http://testserver", "")
+            response = client.get(f"{path}?lang=all")
+            check(document, path, response)
+            bodies.append(response.json())
+    return bodies
+
+
+def translated_keys(body):
+    """Every `*_translations` key anywhere in a body."""
+    if isinstance(body, dict):
+        found = {key for key in body if key.endswith("_translations")}
+        for value in body.values():
+            found |= translated_keys(value)
+        return found
+    if isinstance(body, list):
+        return set().union(set(), *(translated_keys(item) for item in body))
+    return set()
+
+
+def without_translations(body):
+    if isinstance(body, dict):
+        return {
+            key: without_translations(value)
+            for key, value in body.items()
+            if not key.endswith("_translations")
+        }
+    if isinstance(body, list):
+        return [without_translations(item) for item in body]
+    return body
+
+
+@pytest.fixture
+def translated_archive(awkward_archive):
+    edition = awkward_archive["edition"]
+    edition.theme_zh_hans, edition.theme_ja = "共同努力", "協力"
+    edition.save()
+    forum = awkward_archive["forum"]
+    forum.name_ja = "例のフォーラム"
+    forum.save()
+    return awkward_archive
+
+
+def test_every_answer_with_every_language_validates_against_the_document(
+    client, document, translated_archive
+):
+    bodies = walk_with_every_language(client, document)
+    assert len(bodies) >= 15
+    found = set().union(*(translated_keys(body) for body in bodies))
+    assert {
+        "name_translations",
+        "title_translations",
+        "theme_translations",
+        "text_translations",
+        "position_translations",
+        "alternative_names_translations",
+    } <= found
+
+
+def test_every_language_adds_fields_and_changes_none(client, translated_archive):
+    for path in ["/api/editions/example-forum-3/", "/api/statements/", "/api/forums/"]:
+        plain = client.get(path, HTTP_ACCEPT_LANGUAGE="ja").json()
+        every = client.get(f"{path}?lang=all", HTTP_ACCEPT_LANGUAGE="ja").json()
+        assert without_translations(every) == plain, path
+        assert translated_keys(plain) == set(), path
+
+
+def test_every_language_gives_each_languages_own_text_and_null_where_none(
+    client, translated_archive
+):
+    body = client.get("/api/editions/example-forum-3/?lang=all").json()
+    assert body["theme"].startswith("Working together")  # English: no Accept-Language
+    assert body["theme_translations"] == {
+        "en": body["theme"],
+        "zh-hans": "共同努力",
+        "ja": "協力",
+    }
+    assert body["summary_translations"]["ja"] is None  # not translated: null, no fallback
+    # The title in each language's pattern, from the forum's name in it (or its English one).
+    assert body["title_translations"] == {
+        "en": "3rd Example Forum",
+        "zh-hans": "第3届Example Forum",
+        "ja": "第3回例のフォーラム",
+    }
+    assert body["forum"]["name_translations"] == {
+        "en": "Example Forum",
+        "zh-hans": None,
+        "ja": "例のフォーラム",
+    }
+
+
+@pytest.mark.parametrize("query", ["lang=fr", "lang=", "lang=ALL", "lang=all&lang=en"])
+@pytest.mark.parametrize("path", ["/api/editions/", "/api/topics/trade/"])
+def test_another_value_of_lang_is_a_400_that_says_what_it_takes(
+    client, document, awkward_archive, path, query
+):
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert "The only value is 'all'" in response.json()["lang"][0]
+    check(document, path, response)
+
+
+def test_lang_is_documented_on_every_operation(document):
+    for template, operations in document["paths"].items():
+        parameters = {p["name"]: p for p in operations["get"]["parameters"]}
+        assert parameters["lang"]["schema"] == {"type": "string", "enum": ["all"]}, template
+
+
+def test_the_translations_are_optional_in_the_document(document):
+    edition = document["components"]["schemas"]["Edition"]
+    assert "theme_translations" in edition["properties"]
+    assert "theme_translations" not in edition["required"]
+    assert "city" in edition["required"]
+
+
+SHIPPED = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*/*.json"))
+
+
+def test_every_language_on_the_shipped_data_validates(client, document):
+    call_command("load_edition", *map(str, SHIPPED), verbosity=0)
+    bodies = walk_with_every_language(client, document)
+    edition = next(b for b in bodies if b.get("key") == "beijing-tokyo-forum-20")
+    assert set(edition["theme_translations"]) == {"en", "zh-hans", "ja"}
+    assert all(edition["title_translations"].values())
+
+
+def test_every_language_on_a_generated_archive_validates(client, document, tmp_path):
+    from bench import generate, loadrate
+
+    generate.main(
+        ["--editions", "2", "--sub-forums", "3", "--participants", "6"]
+        + ["--appearances", "6", "--out", str(tmp_path)]
+    )
+    files = [tmp_path / "series.json", tmp_path / "participants.json"]
+    loadrate.bulk_load(loadrate.read_records(files + sorted(tmp_path.glob("edition-*.json"))))
+    assert len(walk_with_every_language(client, document)) >= 20
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_language_costs_no_extra_query(client, translated_archive, name):
+    counts = []
+    for query in ("", "?lang=all"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/{name}/{query}").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], name

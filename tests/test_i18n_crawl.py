@@ -21,7 +21,8 @@ from .builders import make_archive
 LANGUAGES = ("zh-hans", "ja")
 
 #: Names of formats and standards, not words of a language. Keep it short: fix the page instead.
-ALLOWED_TOKENS = {"API", "CSV", "iCal", "JSON", "RSS", "Atom", "BibTeX", "RIS"}
+ALLOWED_TOKENS = {"API", "CSV", "iCal", "JSON", "RSS", "Atom", "BibTeX", "RIS", "CSL", "ics"}
+ALLOWED_TOKENS |= {"webcal"}  # the subscribe link's URI scheme
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+")

@@ -34,6 +34,29 @@ ERROR_RESPONSES = {
 }
 
 
+LANGUAGES_PARAMETER = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": (
+        "`all`: add every language of each translated field, as `<field>_translations` "
+        '({"en": ..., "zh-hans": ..., "ja": ...}, null where a language has none) beside the '
+        "field, in the record and in the references inside it. The field itself keeps the "
+        "language Accept-Language chose. Any other value is a 400."
+    ),
+    "schema": {"type": "string", "enum": ["all"]},
+}
+
+
+def add_languages_parameter(result, generator, request, public):
+    """?lang=all on every operation (archive/api/views.py reads it on every list and record)."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method != "parameters":
+                operation.setdefault("parameters", []).append(dict(LANGUAGES_PARAMETER))
+    return result
+
+
 def add_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
     for operations in result.get("paths", {}).values():

@@ -1,14 +1,21 @@
 """What each API resource looks like. Field names are part of the public contract: add, never
 rename.
 
+With `?lang=all` (archive/api/views.py) every translated field `name` is followed by
+`name_translations`, its text in every language ({"en": ..., "zh-hans": ..., "ja": ...}, null
+where a language has none), in records and in the references inside them; without it the field
+is absent, so existing answers are unchanged.
+
 Every resource carries `api_url` (itself in this API) and, where the site has a page for it,
 `html_url`. Related records appear as small references (key or slug, name, `api_url`) so a client
 can follow them without guessing addresses. Addresses are absolute.
 """
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from modeltranslation.translator import NotRegistered, translator
 from rest_framework import serializers
 
 from ..addresses import path_for
@@ -24,6 +31,8 @@ from ..models import (
     Topic,
 )
 from ..models.base import split_lines
+from ..models.edition import edition_title
+from ..models.languages import translation_of, translations_of
 
 
 def edition_key(edition):
@@ -104,10 +113,105 @@ class LinesField(serializers.ListField):
         return split_lines(value)
 
 
+# --- Every language of the translated fields (?lang=all) --------------------------------
+
+
+def _translations_schema(value_schema, what):
+    languages = list(settings.MODELTRANSLATION_LANGUAGES)
+    return {
+        "type": "object",
+        "description": (
+            f"{what} in every language (only with ?lang=all): each language's own text, null "
+            "where it has none."
+        ),
+        "properties": dict.fromkeys(languages, value_schema),
+        "required": languages,
+        "additionalProperties": False,
+    }
+
+
+@extend_schema_field(_translations_schema({"type": ["string", "null"]}, "The field"))
+class TranslationsField(serializers.Field):
+    """`<field>_translations`: the field in every language (models.languages.translations_of).
+
+    Not read-only in the schema's sense, so the OpenAPI document lists it as optional: it is
+    only in answers to ?lang=all (TranslatingSerializer leaves it out otherwise)."""
+
+    def __init__(self, field, getter=None, **kwargs):
+        self.translated_field, self.getter = field, getter
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, obj):
+        if self.getter is not None:
+            return self.getter(obj)
+        return translations_of(obj, self.translated_field)
+
+
+@extend_schema_field(
+    _translations_schema(
+        {"type": ["array", "null"], "items": {"type": "string"}}, "The list (one per line)"
+    )
+)
+class LinesTranslationsField(TranslationsField):
+    def to_representation(self, obj):
+        values = super().to_representation(obj)
+        return {language: split_lines(v) if v else None for language, v in values.items()}
+
+
+def translated_fields(model):
+    try:
+        return set(translator.get_options_for_model(model).fields)
+    except NotRegistered:
+        return set()
+
+
+def edition_title_translations(edition):
+    """An edition's title in each language's pattern, from the forum's name in that language
+    (or its English name): never null, every edition has a title."""
+    return {
+        language: edition_title(
+            edition.number, translation_of(edition.forum, "name", language).value, language
+        )
+        for language in settings.MODELTRANSLATION_LANGUAGES
+    }
+
+
+class TranslatingSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose translated fields each gain `<name>_translations` with
+    ?lang=all (the view puts `all_languages` in the context; nested serializers share it)."""
+
+    #: Texts composed from translated fields, {"title": function(obj) -> {language: text}}.
+    translated_properties = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        translated = translated_fields(self.Meta.model)
+        result = {}
+        for name, field in fields.items():
+            result[name] = field
+            if name in self.translated_properties:
+                result[f"{name}_translations"] = TranslationsField(
+                    name, getter=self.translated_properties[name]
+                )
+            elif name in translated and field.source in (None, name):
+                kind = (
+                    LinesTranslationsField if isinstance(field, LinesField) else TranslationsField
+                )
+                result[f"{name}_translations"] = kind(name)
+        return result
+
+    @property
+    def _readable_fields(self):
+        every_language = self.context.get("all_languages", False)
+        for field in super()._readable_fields:
+            if every_language or not isinstance(field, TranslationsField):
+                yield field
+
+
 # --- References: the few fields that identify a related record ---------------------------
 
 
-class ForumRefSerializer(serializers.ModelSerializer):
+class ForumRefSerializer(TranslatingSerializer):
     api_url = LinkField()
 
     class Meta:
@@ -115,11 +219,13 @@ class ForumRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "api_url"]
 
 
-class EditionRefSerializer(serializers.ModelSerializer):
+class EditionRefSerializer(TranslatingSerializer):
     key = serializers.SerializerMethodField(help_text="Address key: forum slug, hyphen, number.")
     title = serializers.CharField(read_only=True, help_text="E.g. “20th Beijing-Tokyo Forum”.")
     api_url = LinkField()
     html_url = LinkField(kind="html")
+
+    translated_properties = {"title": edition_title_translations}
 
     class Meta:
         model = Edition
@@ -129,7 +235,7 @@ class EditionRefSerializer(serializers.ModelSerializer):
         return edition_key(edition)
 
 
-class SubForumRefSerializer(serializers.ModelSerializer):
+class SubForumRefSerializer(TranslatingSerializer):
     api_url = LinkField()
     html_url = LinkField(kind="html")
 
@@ -138,7 +244,7 @@ class SubForumRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "kind", "api_url", "html_url"]
 
 
-class ParticipantRefSerializer(serializers.ModelSerializer):
+class ParticipantRefSerializer(TranslatingSerializer):
     api_url = LinkField()
     html_url = LinkField(kind="html")
 
@@ -147,7 +253,7 @@ class ParticipantRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "api_url", "html_url"]
 
 
-class OrganizationRefSerializer(serializers.ModelSerializer):
+class OrganizationRefSerializer(TranslatingSerializer):
     api_url = LinkField()
     html_url = LinkField(kind="html")
 
@@ -156,7 +262,7 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "api_url", "html_url"]
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class TopicSerializer(TranslatingSerializer):
     api_url = LinkField()
     html_url = LinkField(kind="html")
 
@@ -165,7 +271,7 @@ class TopicSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "api_url", "html_url"]
 
 
-class SourceRefSerializer(serializers.ModelSerializer):
+class SourceRefSerializer(TranslatingSerializer):
     api_url = LinkField()
 
     class Meta:
@@ -176,7 +282,7 @@ class SourceRefSerializer(serializers.ModelSerializer):
 # --- Resources ----------------------------------------------------------------------------
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(TranslatingSerializer):
     api_url = LinkField()
     url = serializers.CharField(
         read_only=True, help_text="Where the document itself is published; empty if unknown."
@@ -187,7 +293,7 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "publisher", "url", "published_on", "note", "api_url"]
 
 
-class ForumSerializer(serializers.ModelSerializer):
+class ForumSerializer(TranslatingSerializer):
     api_url = LinkField()
     html_url = LinkField(kind="html")
     alternative_names = LinesField(help_text="Other names of the series.")
@@ -208,7 +314,7 @@ class ForumSerializer(serializers.ModelSerializer):
         ]
 
 
-class EditionSerializer(serializers.ModelSerializer):
+class EditionSerializer(TranslatingSerializer):
     key = serializers.SerializerMethodField(help_text="Address key: forum slug, hyphen, number.")
     title = serializers.CharField(read_only=True, help_text="E.g. “20th Beijing-Tokyo Forum”.")
     forum = ForumRefSerializer(read_only=True)
@@ -220,6 +326,8 @@ class EditionSerializer(serializers.ModelSerializer):
     html_url = LinkField(kind="html")
     calendar_url = serializers.SerializerMethodField(help_text="iCalendar (.ics) of the edition.")
     appearances_url = ListLinkField("api:appearance-list", "edition", edition_key)
+
+    translated_properties = {"title": edition_title_translations}
 
     class Meta:
         model = Edition
@@ -256,7 +364,7 @@ class EditionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class SubForumSerializer(serializers.ModelSerializer):
+class SubForumSerializer(TranslatingSerializer):
     edition = EditionRefSerializer(read_only=True)
     topics = TopicSerializer(many=True, read_only=True)
     api_url = LinkField()
@@ -292,7 +400,7 @@ class SubForumSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(TranslatingSerializer):
     api_url = LinkField()
     html_url = LinkField(kind="html")
     appearances_url = ListLinkField("api:appearance-list", "participant", lambda p: p.slug)
@@ -311,7 +419,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(TranslatingSerializer):
     alternative_names = LinesField(help_text="Former and alternative names.")
     api_url = LinkField()
     html_url = LinkField(kind="html")
@@ -357,7 +465,7 @@ class StatementLanguageFields(serializers.Serializer):
 LANGUAGE_FIELDS = ["text_language", "is_translation", "text_original", "text_original_language"]
 
 
-class NestedStatementSerializer(StatementLanguageFields, serializers.ModelSerializer):
+class NestedStatementSerializer(StatementLanguageFields, TranslatingSerializer):
     source = SourceRefSerializer(read_only=True)
     api_url = LinkField()
 
@@ -366,7 +474,7 @@ class NestedStatementSerializer(StatementLanguageFields, serializers.ModelSerial
         fields = ["number", "kind", "text", *LANGUAGE_FIELDS, "source", "api_url"]
 
 
-class AppearanceSerializer(serializers.ModelSerializer):
+class AppearanceSerializer(TranslatingSerializer):
     edition = EditionRefSerializer(read_only=True)
     sub_forum = SubForumRefSerializer(
         read_only=True, allow_null=True, help_text="Null for the edition as a whole."
@@ -396,7 +504,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
         ]
 
 
-class StatementSerializer(StatementLanguageFields, serializers.ModelSerializer):
+class StatementSerializer(StatementLanguageFields, TranslatingSerializer):
     edition = EditionRefSerializer(read_only=True, source="appearance.edition")
     sub_forum = SubForumRefSerializer(
         read_only=True, allow_null=True, source="appearance.sub_forum"

@@ -1,6 +1,10 @@
 """Read-only viewsets: each starts from its model's `visible_to(user)` and a named QuerySet
 method (the same reads and orders as the pages), plus a FilterSet.
 
+`?lang=all` on any list or record adds every language of each translated field
+(`name_translations` beside `name`, archive/api/serializers.py); any other value of `lang` is a
+400. The translated fields themselves keep following Accept-Language.
+
 Every response to a read is public and cacheable (Cache-Control: public, max-age=300) and open to
 any origin (Access-Control-Allow-Origin: *). Anything but GET, HEAD and OPTIONS gets 405.
 """
@@ -10,7 +14,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework import viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -36,6 +40,9 @@ from .filters import AppearanceFilter, StatementFilter, SubForumFilter
 from .pagination import ArchivePagination
 
 CACHE_CONTROL = "public, max-age=300"
+
+#: ?lang=all: every language of each translated field; the only value `lang` takes.
+LANGUAGES_PARAMETER, ALL_LANGUAGES = "lang", "all"
 
 
 class UnknownParameters(APIException):
@@ -73,6 +80,9 @@ class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):
     """Records of `model` as the public sees them: `visible_to(user).for_api()`."""
 
     model = None
+    #: Query parameters every list and record reads. The page cache does not know them, so an
+    #: answer to ?lang=all is built afresh each time (and is never mixed up with a plain one).
+    query_parameters = {LANGUAGES_PARAMETER}
     pagination_class = ArchivePagination
     filter_backends = [DjangoFilterBackend]
     lookup_field = "slug"
@@ -87,7 +97,7 @@ class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):
     def allowed_parameters(self):
         """The query parameters this address reads: a list's filters and paging; a record's
         none (`format` is DRF's own, `?format=json`)."""
-        names = {"format"}
+        names = {"format", *self.query_parameters}
         if self.action == "list":
             filterset_class = getattr(self, "filterset_class", None)
             if filterset_class is not None:
@@ -102,6 +112,22 @@ class ArchiveViewSet(OpenReadMixin, viewsets.ReadOnlyModelViewSet):
         if unknown:
             # A misspelt filter must not quietly return the whole list.
             raise UnknownParameters(unknown, allowed)
+        languages = request.query_params.getlist(LANGUAGES_PARAMETER)
+        if languages and languages != [ALL_LANGUAGES]:
+            raise ValidationError(
+                {
+                    LANGUAGES_PARAMETER: [
+                        f"Unknown value: {', '.join(languages)}. The only value is "
+                        f"{ALL_LANGUAGES!r}, for every language of each translated field; "
+                        "the language of the fields themselves is chosen by Accept-Language."
+                    ]
+                }
+            )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["all_languages"] = LANGUAGES_PARAMETER in self.request.query_params
+        return context
 
 
 EDITION_KEY_PARAMETER = OpenApiParameter(

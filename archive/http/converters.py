@@ -2,6 +2,7 @@
 
 from django.urls import register_converter
 
+from ..models.citations import FORMATS
 from ..models.edition import EDITION_KEY_PATTERN
 
 
@@ -19,9 +20,22 @@ class EditionKeyConverter:
         return str(value)
 
 
+class CitationFormatConverter:
+    """A citation download's extension: ris, json (CSL-JSON) or bib (archive.models.citations)."""
+
+    regex = "|".join(FORMATS)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
 def register():
-    """Make <edition:...> available to URL patterns (idempotent)."""
+    """Make <edition:...> and <citeformat:...> available to URL patterns (idempotent)."""
     register_converter(EditionKeyConverter, "edition")
+    register_converter(CitationFormatConverter, "citeformat")
 
 
 register()

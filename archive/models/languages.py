@@ -55,6 +55,16 @@ def translation_of(obj, field, language=None):
     return Translation(original, bool(original) and active != default, default)
 
 
+def translations_of(obj, field):
+    """The field in every language, {"en": ..., "zh-hans": ..., "ja": ...}: each language's own
+    text, None where it has none (no fallback: a client asking for every language sees which
+    translations exist). The API's `?lang=all` (archive/api/serializers.py)."""
+    return {
+        language: getattr(obj, build_localized_fieldname(field, language), None) or None
+        for language in settings.MODELTRANSLATION_LANGUAGES
+    }
+
+
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")

@@ -13,6 +13,12 @@ or from its start time (to its end time when recorded) as floating local time, t
 venue, since the archive records no time zone. Sessions without a date stay inside the edition's
 event. The series and archive calendars list editions only.
 
+A participant's calendar (/participants/<slug>/calendar.ics) holds the published editions they
+appeared at and the dated sessions they appeared in; a topic's calendar the editions and dated
+sessions that discussed it (an edition also when only one of its sessions did). Their events are
+built by the same functions, so an event has the same UID and the same text in every calendar of
+a language: subscribing to an edition's calendar and a speaker's shows one event, not two.
+
 One UID per event and language, by design: the English calendar keeps the plain UIDs above, the
 Chinese and Japanese ones add the language ("edition-<key>-ja@forumarchive"), so a person who
 subscribes to two languages gets two events that never overwrite each other, and each UID always
@@ -23,6 +29,7 @@ clients) and asks to be refreshed every 12 hours (REFRESH-INTERVAL, X-PUBLISHED-
 import datetime
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
@@ -32,7 +39,7 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, vDuration
 
 from ..http.lookups import visible_edition_or_404
-from ..models import Edition, Forum
+from ..models import Edition, Forum, Participant, SubForum, Topic
 from ..models.languages import edition_place, translation_of
 
 UID_DOMAIN = "forumarchive"
@@ -130,10 +137,24 @@ def build_calendar(editions, request, name, sessions=()):
     return calendar
 
 
+def _public_sessions():
+    return (
+        SubForum.objects.visible_to(None)
+        .filter(date__isnull=False)
+        .select_related("edition__forum")
+        .order_by("date", "start_time", "order", "pk")
+    )
+
+
 def _response(calendar, filename):
     response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def calendar_links(request, path):
+    """The download address of a calendar and its webcal:// subscribe address (this host)."""
+    return {"path": path, "webcal": f"webcal://{request.get_host()}{path}"}
 
 
 def _published():
@@ -169,3 +190,24 @@ def forum_calendar(request, slug):
 def archive_calendar(request):
     calendar = build_calendar(_published(), request, _("Forum Archive"))
     return _response(calendar, "forum-archive.ics")
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def participant_calendar(request, slug):
+    # Public records only, whoever asks: a participant seen only at drafts is a 404.
+    participant = get_object_or_404(Participant.objects.visible_to(None), slug=slug)
+    editions = _published().filter(appearances__participant=participant).distinct()
+    sessions = _public_sessions().filter(appearances__participant=participant).distinct()
+    calendar = build_calendar(editions, request, participant.name, sessions)
+    return _response(calendar, f"{participant.slug}.ics")
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def topic_calendar(request, slug):
+    topic = get_object_or_404(Topic.objects.visible_to(None), slug=slug)
+    editions = _published().filter(Q(topics=topic) | Q(sub_forums__topics=topic)).distinct()
+    sessions = _public_sessions().filter(topics=topic).distinct()
+    name = _("Topic: %(name)s") % {"name": topic.name}
+    return _response(build_calendar(editions, request, name, sessions), f"{topic.slug}.ics")

@@ -4,9 +4,10 @@ from django.views.generic import DetailView
 
 from ..filters import EditionFilter
 from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
-from ..models import Appearance, Edition, SubForum
+from ..models import Appearance, Edition, SubForum, citations
 from ..opendata import cards, jsonld
 from ..opendata.opengraph import page_meta
+from .citations import downloads
 from .lists import PEOPLE_PER_PAGE, FilteredListView, PageMetaMixin, page_address, paginate
 
 
@@ -58,6 +59,12 @@ class EditionDetailView(PageMetaMixin, DetailView):
         )
         previous, following = Edition.objects.visible_to(user).neighbours(edition)
         page_url = edition.get_absolute_url()
+        sources = list(edition.sources.all())
+        citation = citations.edition_citation(
+            edition, self.request.build_absolute_uri(page_url), sources
+        )
+        if edition.is_published:
+            citation.downloads = downloads("archive:edition-cite", edition_key=edition.key)
         kwargs.update(
             programme=group_by_sub_forum(edition, page.object_list),
             appearance_count=page.paginator.count,
@@ -66,7 +73,8 @@ class EditionDetailView(PageMetaMixin, DetailView):
             page_notice=notice,
             previous_edition=previous,
             next_edition=following,
-            sources=list(edition.sources.all()),
+            sources=sources,
+            citation=citation,
             page_url=page_url,
             people_url=page_address(page_url, page),
         )
@@ -118,6 +126,16 @@ class SubForumDetailView(PageMetaMixin, DetailView):
             PEOPLE_PER_PAGE,
         )
         page_url = sub_forum.get_absolute_url()
+        sources = list(sub_forum.edition.sources.all())
+        citation = citations.sub_forum_citation(
+            sub_forum, self.request.build_absolute_uri(page_url), sources
+        )
+        if sub_forum.edition.is_published:
+            citation.downloads = downloads(
+                "archive:sub-forum-cite",
+                edition_key=sub_forum.edition.key,
+                sub_forum=sub_forum.slug,
+            )
         kwargs.update(
             edition=sub_forum.edition,
             appearances=page.object_list,
@@ -125,7 +143,8 @@ class SubForumDetailView(PageMetaMixin, DetailView):
             page_obj=page,
             is_paginated=page.has_other_pages(),
             page_notice=notice,
-            sources=list(sub_forum.edition.sources.all()),
+            sources=sources,
+            citation=citation,
             page_url=page_url,
             people_url=page_address(page_url, page),
         )

@@ -2,8 +2,10 @@
 
 from django.views.generic import DetailView
 
+from ..addresses import path_for
 from ..models import Edition, Forum
 from ..opendata import jsonld
+from ..opendata.calendars import calendar_links
 from ..opendata.opengraph import page_meta
 from .lists import PageMetaMixin, for_viewer
 
@@ -20,6 +22,10 @@ class ForumDetailView(PageMetaMixin, DetailView):
     def get_context_data(self, **kwargs):
         editions = Edition.objects.visible_to(self.request.user).filter(forum=self.object)
         kwargs["editions"] = editions.select_related("forum").order_by("start_date", "number")
+        # The series' calendar: {"path": download, "webcal": subscribe}, for the page to link
+        # (templates/includes/webcal.html with path=calendar.path) and name in its <head>.
+        path = path_for("archive:forum-calendar", slug=self.object.slug)
+        kwargs["calendar"] = calendar_links(self.request, path)
         return super().get_context_data(**kwargs)
 
     def get_page_meta(self, context):

@@ -3,9 +3,10 @@
 from django.views.generic import DetailView
 
 from ..filters import ParticipantFilter
-from ..models import Appearance, Participant, base
+from ..models import Appearance, Participant, base, citations
 from ..opendata import cards, jsonld
 from ..opendata.opengraph import page_meta
+from .citations import downloads
 from .lists import FilteredListView, PageMetaMixin, for_viewer
 
 
@@ -41,12 +42,21 @@ class ParticipantDetailView(PageMetaMixin, DetailView):
             appearance.participant = self.object
             for statement in appearance.statements.all():
                 sources.setdefault(statement.source.pk, statement.source)
+        sources = sorted(sources.values(), key=lambda s: s.title)
+        page_url = self.object.get_absolute_url()
+        public = [a.edition for a in appearances if a.edition.is_published]
+        citation = citations.participant_citation(
+            self.object, self.request.build_absolute_uri(page_url), sources, public
+        )
+        if public:  # a participant seen only at drafts has no public citation
+            citation.downloads = downloads("archive:participant-cite", slug=self.object.slug)
         kwargs.update(
             appearances=appearances,
             more_appearances=more,
             limit=base.CROSS_EDITION_LIMIT,
-            sources=sorted(sources.values(), key=lambda s: s.title),
-            page_url=self.object.get_absolute_url(),
+            sources=sources,
+            citation=citation,
+            page_url=page_url,
         )
         return super().get_context_data(**kwargs)
 
