@@ -17,7 +17,7 @@ from .base import (
 )
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
-from .languages import original_language, translation_of
+from .languages import original_language, shorten, translation_of
 from .reference import Organization, Source
 
 
@@ -372,8 +372,7 @@ class Statement(models.Model):
         ]
 
     def __str__(self):
-        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
-        return f"{self.appearance.participant}: {text}"
+        return f"{self.appearance.participant}: {shorten(self.text, 60)}"
 
     def unique_error_message(self, model_class, unique_check):
         """A number already used in this appearance, said in words with the one to use."""

@@ -10,9 +10,9 @@ from django import template
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from ..models.languages import shorten
 from ..models.search import term_regex, terms
 
 register = template.Library()
@@ -123,7 +123,7 @@ def statement_citation(context, statement, appearance, edition, page_url):
     """Citation of one statement, linking to its #statement-<pk> anchor on `page_url`."""
     request = context["request"]
     url = request.build_absolute_uri(f"{page_url}#statement-{statement.pk}")
-    excerpt = Truncator(statement.shown_text.value).chars(80)
+    excerpt = shorten(statement.shown_text.value, 80)
     kind = statement.get_shown_kind_display()
     title = f"{appearance.participant.name}: {excerpt} ({kind}), {edition.title}"
     return build_citation(
