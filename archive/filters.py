@@ -163,12 +163,12 @@ def text_facet(rows, field, translated=True):
         for column in columns:
             if row[column]:
                 aliases.setdefault(row[column].strip().casefold(), values[key])
+    fallback = "" if active_language() == original_language() else original_language()
     options = []
     for key, value in values.items():
-        label = labels.get(key)
-        options.append(
-            FacetOption(value, label or value, counts[key], "" if label else original_language())
-        )
+        label = labels.get(key) if translated else None
+        language = "" if label else fallback
+        options.append(FacetOption(value, label or value, counts[key], language))
     options.sort(key=lambda option: option.value.casefold())
     return Facet(options, aliases)
 
