@@ -24,6 +24,12 @@ register = template.Library()
 
 
 @register.filter
+def shorten(text, limit):
+    """`text` in at most `limit` characters, never cut mid-word (languages.shorten)."""
+    return languages.shorten(text or "", int(limit))
+
+
+@register.filter
 def date_range(start, end=None):
     """An edition's dates in the active language's style (archive.models.languages.date_range):
     "3–5 December 2024", "2024年12月3日至5日", "2024年12月3日～5日"."""
