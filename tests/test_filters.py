@@ -508,3 +508,22 @@ def test_the_api_answers_a_name_with_the_same_records_and_no_redirect(client, pe
     response = client.get("/api/participants/", {"organization": "Lotus"})
     assert response.status_code == 200
     assert [row["slug"] for row in response.json()["results"]] == ["cy"]
+
+
+@pytest.mark.parametrize("path", ["/en/participants/", "/en/organizations/"])
+def test_counts_include_drafts_only_for_those_who_preview_them(client, staff_client, db, path):
+    draft = factories.EditionFactory(status=Edition.Status.DRAFT)
+    factories.AppearanceFactory(
+        edition=draft,
+        participant__country="Atlantis",
+        organization=factories.OrganizationFactory(country="Atlantis"),
+    )
+    factories.AppearanceFactory(
+        participant__country="Japan", organization=factories.OrganizationFactory(country="Japan")
+    )
+    staff = staff_client.get(path).content.decode()
+    assert '<option value="Atlantis">Atlantis (1)</option>' in staff
+    client.logout()
+    public = client.get(path).content.decode()
+    assert "Atlantis" not in public
+    assert '<option value="Japan">Japan (1)</option>' in public
