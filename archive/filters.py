@@ -231,10 +231,14 @@ class NameInput(forms.TextInput):
     autocomplete, without script. Whatever is typed goes to the server, which resolves it
     (RecordByNameField); the list offers at most DATALIST_LIMIT names."""
 
+    value_language = ""  # set by RecordByNameField.prepare_value
+
     def render(self, name, value, attrs=None, renderer=None):
         attrs = dict(attrs or {})
         list_id = f"{attrs.get('id') or f'id_{name}'}_names"
         attrs.update(list=list_id, autocomplete="off", spellcheck="false")
+        if self.value_language:  # the chosen record's name in English on a zh/ja page
+            attrs["lang"] = self.value_language
         field = self.choices.field
         names = (
             (field.label_from_instance(record), field.label_language(record))
@@ -305,10 +309,12 @@ class RecordByNameField(forms.ModelChoiceField):
     def prepare_value(self, value):
         """The name of the record in the box: of the one chosen, or of the one the address's
         key or name resolved to; what was typed when it resolved to none."""
-        if isinstance(value, self.queryset.model):
-            return self.label_from_instance(value)
-        record = self.__dict__.get("resolved", {}).get(str(value))
-        return self.label_from_instance(record) if record is not None else value
+        record = value if isinstance(value, self.queryset.model) else None
+        record = record or self.__dict__.get("resolved", {}).get(str(value))
+        if record is None:
+            return value
+        self.widget.value_language = self.label_language(record)
+        return self.label_from_instance(record)
 
 
 class OrganizationNameField(RecordByNameField):

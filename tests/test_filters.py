@@ -501,7 +501,14 @@ def test_a_chip_in_japanese_marks_an_english_value(client, people):
     response = client.get("/ja/participants/", {"organization": "lotus"})
     [chip] = response.context["active_filters"]
     assert (chip["filter"].value, chip["filter"].language) == ("Lotus Institute", "en")
-    assert '<span class="chip__value" lang="en">Lotus Institute</span>' in response.content.decode()
+    html = response.content.decode()
+    assert '<span class="chip__value" lang="en">Lotus Institute</span>' in html
+    # The box shows the name too, marked as English.
+    assert (
+        '<input type="text" name="organization" value="Lotus Institute" '
+        'aria-describedby="id_organization_helptext" id="id_organization" '
+        'list="id_organization_names" autocomplete="off" spellcheck="false" lang="en">'
+    ) in html
 
 
 def test_the_api_answers_a_name_with_the_same_records_and_no_redirect(client, people):
