@@ -428,6 +428,11 @@ class ActiveFilter:
     language: str = ""  # of `value`, when it is not the page's
 
 
+def _facet_key(value):
+    """A plain facet's value as a select's option knows it: a record's id, or a choice."""
+    return int(value) if value.isdigit() else value
+
+
 class ArchiveFilterSet(django_filters.FilterSet):
     """A FilterSet whose selects show counts from one grouped query (`facet_fields`), whose
     name boxes resolve to keys (`canonical_query`) and which lists the filters in use
@@ -447,7 +452,8 @@ class ArchiveFilterSet(django_filters.FilterSet):
                     widget.facet = lambda name=widget.facet_name: self.facets[name]
                 elif isinstance(widget, LanguageMarkedSelect) and widget.facet:
                     widget.counts = lambda name=widget.facet: {
-                        _key(option.value): option.count for option in self.facets[name].options
+                        _facet_key(option.value): option.count
+                        for option in self.facets[name].options
                     }
         return form
 
@@ -522,10 +528,6 @@ class ArchiveFilterSet(django_filters.FilterSet):
             if option is not None:
                 return option.label, option.language
         return raw[:60], ""
-
-
-def _key(value):
-    return int(value) if value.isdigit() else value
 
 
 def ordering_labels(fields):
