@@ -90,3 +90,18 @@ def test_no_lookup_is_registered_on_django_fields_as_an_import_side_effect():
 
 def test_no_model_imports_a_template_tag_module():
     assert lines_matching(r"templatetags", ARCHIVE / "models") == []
+
+
+def test_text_is_shortened_in_one_function():
+    """Citations and excerpts go through archive.models.languages.shorten, which never cuts a
+    word (issue 19: "more tha…"); Django's Truncator and |truncatechars cut mid-word."""
+    assert lines_matching(r"\bTruncator\b") == []
+    public = [ROOT / "templates/archive", ROOT / "templates/includes"]
+    cut = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in public
+        for path in sorted(folder.glob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\|truncate(chars|words)", line)
+    ]
+    assert cut == []

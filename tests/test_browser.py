@@ -237,10 +237,10 @@ def test_journey_from_home_to_search_works(browser, site, javascript):
 
     # A filter on the editions list: by city.
     main_nav(page).get_by_role("link", name="Editions").click()
-    page.get_by_label("City", exact=True).fill("kyoto")
+    page.get_by_label("City", exact=True).select_option(label="Kyoto (1)")
     page.get_by_role("button", name="Apply").click()
     path, query = path_and_query(page)
-    assert (path, query["city"]) == (url("edition-list"), ["kyoto"])
+    assert (path, query["city"]) == (url("edition-list"), ["Kyoto"])
     assert texts(page, ".cards .card__title a") == ["3rd Example Forum"]
 
     # The header search form, then the results with the match marked.
@@ -383,3 +383,141 @@ def test_a_portrait_sits_beside_the_name_at_a_sensible_size(browser, site):
         assert faces and max(faces) <= 40, faces
         page.context.close()
     assert widths[1280] <= 240 and widths[375] <= 0.5 * 375, widths
+
+
+# --- Filters for people (issue 19 §1) ---------------------------------------------------------
+
+LANGUAGES = ("en", "zh-hans", "ja")
+
+
+def localized(language, name, **kwargs):
+    with translation.override(language):
+        return reverse(f"archive:{name}", kwargs=kwargs)
+
+
+def filter_states():
+    """The list pages with filters in use and with filters in error, in three languages."""
+    states = {}
+    for language in LANGUAGES:
+        editions = localized(language, "edition-list")
+        people = localized(language, "participant-list")
+        organizations = localized(language, "organization-list")
+        states |= {
+            f"editions-errors-{language}": editions + "?year=abc&city=Atlantis&forum=nope",
+            f"editions-chips-{language}": editions + "?year_from=2021&country=Japan",
+            f"participants-errors-{language}": people + "?organization=Institute&number=abc",
+            f"participants-chips-{language}": people
+            + "?organization=nomura-research-institute&edition=beijing-tokyo-forum-20",
+            f"organizations-errors-{language}": organizations + "?kind=secret&country=Japan",
+        }
+    return states
+
+
+@requires_browser
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_visitor_filters_people_by_names_and_removes_a_chip(browser, site, language, width):
+    """By an organization's name ("Nomura") and an edition's number ("20"), typed, without
+    JavaScript: the address then carries the keys, the boxes show the names, and a chip
+    removes one filter and keeps the other."""
+    page = new_page(browser, java_script_enabled=False, viewport={"width": width, "height": 800})
+    people = localized(language, "participant-list")
+    page.goto(site + people)
+    page.locator("#id_organization").fill("Nomura")
+    page.locator("#id_edition").fill("20")
+    page.locator(".filters button[type=submit]").click()
+    path, query = path_and_query(page)
+    assert (path, query) == (
+        people,
+        {"organization": ["nomura-research-institute"], "edition": ["beijing-tokyo-forum-20"]},
+    )
+    assert texts(page, ".name-list li a") == ["Fumihiko Kamio"]
+    assert page.locator("#id_organization").input_value() == "Nomura Research Institute"
+    titles = {"en": "20th Beijing-Tokyo Forum", "zh-hans": "第20届", "ja": "第20回"}
+    assert page.locator("#id_edition").input_value().startswith(titles[language])
+    assert page.locator(".chip").count() == 2
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=SCREENSHOTS / f"participants-chips-{language}-{width}.png", full_page=True)
+
+    # The organization's chip: its name for screen readers starts with "Remove filter".
+    chip = page.locator(".chip").first
+    remove = {"en": "Remove filter", "zh-hans": "移除筛选条件", "ja": "条件を外す"}[language]
+    assert chip.evaluate("a => a.textContent").startswith(remove)
+    chip.click()
+    path, query = path_and_query(page)
+    assert (path, query) == (people, {"edition": ["beijing-tokyo-forum-20"]})
+    assert texts(page, ".name-list li a") == EDITION_20_PARTICIPANTS
+    assert page.locator(".chip").count() == 1
+    assert scroll_width <= width
+    assert page.errors == []
+    page.context.close()
+
+
+@requires_browser
+def test_editions_are_filtered_by_a_number_typed_in_every_language(browser, site):
+    """An edition's number typed in the participants' edition box (with JavaScript this time)
+    and a year chosen on the editions list, at a phone's width."""
+    page = new_page(browser, viewport={"width": 375, "height": 800})
+    for language in LANGUAGES:
+        page.goto(site + localized(language, "participant-list"))
+        page.locator("#id_edition").fill("2")  # the Example Forum's 2nd edition
+        page.locator(".filters button[type=submit]").click()
+        assert path_and_query(page)[1] == {"edition": ["example-forum-2"]}
+        assert texts(page, ".name-list li a") == ["Example Person 2"]
+        page.goto(site + localized(language, "edition-list"))
+        page.locator("#id_year").select_option(index=1)
+        page.locator(".filters button[type=submit]").click()
+        assert list(path_and_query(page)[1]) == ["year"]
+        assert page.locator(".chip").count() == 1
+    assert page.errors == []
+    page.context.close()
+
+
+@requires_browser
+@helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
+def test_filtered_lists_and_their_errors_have_no_accessibility_violations(browser, site):
+    """axe-core on the lists with filters in use and in error, in three languages: no
+    violation at all (not only no serious one)."""
+    page = new_page(browser, bypass_csp=True, viewport={"width": 1280, "height": 800})
+    found = {}
+    for name, path in filter_states().items():
+        page.goto(site + path)
+        page.add_script_tag(path=AXE_JS)
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        if results["violations"]:
+            found[name] = results["violations"]
+    page.context.close()
+    assert found == {}, "axe-core found:\n" + format_axe_violations(found)
+
+
+@helpers.requires(
+    shutil.which("java") is not None and VNU_JAR.exists(),
+    "needs java (apt-get install default-jre-headless) and node_modules/vnu-jar (run `npm ci`)",
+)
+def test_filtered_lists_and_their_errors_are_valid_html(client, db, tmp_path):
+    """The Nu HTML checker on the same pages: no error (`<input type=number value="abc">`
+    was one)."""
+    build_site()
+    files = {}
+    for name, path in filter_states().items():
+        response = client.get(path)
+        assert response.status_code == 200, name
+        assert b'aria-invalid="true"' in response.content or "chips" in name, name
+        files[name] = tmp_path / f"{name}.html"
+        files[name].write_bytes(response.content)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
+        + [str(file) for file in files.values()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    names = {f"file:{file}": name for name, file in files.items()}
+    errors = [
+        f"{names.get(message.get('url'), message.get('url'))}:{message.get('lastLine')}: "
+        f"{message['message']} {message.get('extract', '')!r}"
+        for message in json.loads(result.stdout)["messages"]
+        if message["type"] in ("error", "non-document-error")
+    ]
+    assert errors == [], "\n".join(errors)

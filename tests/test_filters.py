@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.test import RequestFactory
 
 from archive.filters import EditionFilter, OrganizationFilter, ParticipantFilter
@@ -279,3 +280,257 @@ def test_participant_country_filter_gives_the_same_people_in_every_language(clie
     assert sorted(p.slug for p in page.context["object_list"]) == ["en-person", "ja-person"]
     api = client.get("/api/participants/", {"country": "Japan"}, HTTP_ACCEPT_LANGUAGE=language)
     assert sorted(row["slug"] for row in api.json()["results"]) == ["en-person", "ja-person"]
+
+
+# --- Filters for people: names or keys, the same records everywhere (issue 19 §1) -----------
+
+LANGUAGES = ["en", "zh-hans", "ja"]
+
+
+@pytest.fixture
+def people(db):
+    """Two forums, each with an edition 20, and three organizations, two of them "Institutes"."""
+    forum = factories.ForumFactory(
+        name="Example Forum", name_zh_hans="示例论坛", name_ja="例のフォーラム", slug="example"
+    )
+    other = factories.ForumFactory(name="Other Forum", slug="other")
+    twentieth = factories.EditionFactory(forum=forum, number=20)
+    nineteenth = factories.EditionFactory(forum=forum, number=19)
+    other_20 = factories.EditionFactory(forum=other, number=20)
+    sakura = factories.OrganizationFactory(
+        name="Sakura Research Institute", name_ja="さくら総合研究所", slug="sakura-ri"
+    )
+    lotus = factories.OrganizationFactory(name="Lotus Institute", slug="lotus")
+    daily = factories.OrganizationFactory(name="Morning Daily", slug="morning-daily")
+    for slug, edition, organization in [
+        ("ada", twentieth, sakura),
+        ("bo", nineteenth, sakura),
+        ("cy", twentieth, lotus),
+        ("di", other_20, daily),
+    ]:
+        factories.AppearanceFactory(
+            participant=factories.ParticipantFactory(slug=slug),
+            edition=edition,
+            organization=organization,
+        )
+
+
+def listed(client, path, query, language):
+    """The slugs the page lists, following the redirect from a name to its key (rendered
+    afresh: a page the whole-page cache answers has no template context)."""
+    cache.clear()
+    response = client.get(f"/{language}{path}", query, follow=True)
+    assert response.status_code == 200
+    return sorted(row.slug for row in response.context["object_list"]), response
+
+
+def from_api(client, query, language):
+    response = client.get("/api/participants/", query, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200, response.content
+    return sorted(row["slug"] for row in response.json()["results"])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    ("by_name", "key", "expected"),
+    [
+        ({"organization": "Sakura"}, {"organization": "sakura-ri"}, ["ada", "bo"]),
+        (
+            {"organization": "sakura research institute"},
+            {"organization": "sakura-ri"},
+            ["ada", "bo"],
+        ),
+        ({"organization": "さくら総合研究所"}, {"organization": "sakura-ri"}, ["ada", "bo"]),
+        ({"organization": "Daily"}, {"organization": "morning-daily"}, ["di"]),
+        ({"edition": "19"}, {"edition": "example-19"}, ["bo"]),
+        ({"edition": "20th Example Forum"}, {"edition": "example-20"}, ["ada", "cy"]),
+        ({"edition": "第20届示例论坛"}, {"edition": "example-20"}, ["ada", "cy"]),
+        ({"edition": "第20回例のフォーラム"}, {"edition": "example-20"}, ["ada", "cy"]),
+        ({"edition": "20 other"}, {"edition": "other-20"}, ["di"]),
+    ],
+)
+def test_a_filter_by_name_and_by_key_gives_the_same_people_in_every_language_and_the_api(
+    client, people, language, by_name, key, expected
+):
+    assert listed(client, "/participants/", by_name, language)[0] == expected
+    assert listed(client, "/participants/", key, language)[0] == expected
+    assert from_api(client, by_name, language) == expected
+    assert from_api(client, key, language) == expected
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_name_in_the_address_redirects_to_the_key_and_the_box_shows_the_name(
+    client, people, language
+):
+    response = client.get(
+        f"/{language}/participants/", {"organization": "Sakura", "role": "speaker"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/{language}/participants/?organization=sakura-ri&role=speaker"
+    page = client.get(response["Location"])
+    box = page.context["filterset"].form["organization"]
+    shown = {"en": "Sakura Research Institute", "zh-hans": "Sakura Research Institute"}
+    assert box.value() == shown.get(language, "さくら総合研究所")
+    assert page.context["filterset"].errors == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_name_several_records_match_is_an_error_on_its_field_naming_them(
+    client, people, language
+):
+    response = client.get(f"/{language}/participants/", {"organization": "Institute"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        'aria-invalid="true" aria-describedby="id_organization_helptext id_organization_error"'
+        in html
+    )
+    assert 'id="id_organization_error"' in html
+    assert 'id="id_organization_helptext"' in html
+    error = response.context["filterset"].errors["organization"][0]
+    sakura = "さくら総合研究所" if language == "ja" else "Sakura Research Institute"
+    assert "Lotus Institute" in error and sakura in error
+    assert "Morning Daily" not in error
+    # The list is not filtered by it: everyone is shown, as with any ignored filter.
+    assert sorted(p.slug for p in response.context["object_list"]) == ["ada", "bo", "cy", "di"]
+
+
+def test_an_edition_number_several_forums_share_is_an_error_naming_both(client, people):
+    response = client.get("/en/participants/", {"edition": "20"})
+    assert response.status_code == 200
+    [error] = response.context["filterset"].errors["edition"]
+    named = error.removeprefix("“20” matches several editions: ").removesuffix(
+        ". Choose one from the list."
+    )
+    assert sorted(named.split(", ")) == ["20th Example Forum", "20th Other Forum"]
+    api = client.get("/api/participants/", {"edition": "20"})
+    assert api.status_code == 400
+
+
+def test_a_name_nothing_matches_is_an_error_quoting_it(client, people):
+    response = client.get("/ja/participants/", {"organization": "Nobody"})
+    assert response.context["filterset"].errors["organization"] == [
+        "「Nobody」という名前の、またはそれを名前に含む組織はありません。"
+    ]
+
+
+def test_name_boxes_offer_the_names_in_the_page_language(client, people):
+    html = client.get("/ja/participants/").content.decode()
+    assert '<datalist id="id_organization_names">' in html
+    assert '<option value="さくら総合研究所"></option>' in html
+    assert '<option value="Lotus Institute" lang="en"></option>' in html
+    assert '<option value="第20回例のフォーラム"></option>' in html
+    assert 'list="id_edition_names"' in html
+
+
+@pytest.mark.parametrize(("language", "count"), [("en", "2024 (2)"), ("ja", "2024（2）")])
+def test_edition_selects_show_names_and_counts(client, db, language, count):
+    forum = factories.ForumFactory(name="Example Forum", slug="example")
+    factories.EditionFactory(
+        forum=forum,
+        number=1,
+        start_date=datetime.date(2024, 1, 5),
+        city="Kyoto",
+        city_ja="京都",
+        country="Japan",
+    )
+    factories.EditionFactory(
+        forum=forum,
+        number=2,
+        start_date=datetime.date(2024, 9, 5),
+        city="Kyoto",
+        city_ja="京都",
+        country="Japan",
+    )
+    factories.EditionFactory(
+        forum=forum, number=3, start_date=datetime.date(2023, 9, 5), city="Beijing", country="China"
+    )
+    html = client.get(f"/{language}/editions/").content.decode()
+    assert f'<option value="2024">{count}</option>' in html
+    if language == "ja":
+        assert '<option value="Kyoto">京都（2）</option>' in html
+        assert '<option value="Beijing" lang="en">Beijing（1）</option>' in html
+    else:
+        assert '<option value="Example Forum">' not in html  # forums are chosen by slug
+        assert '<option value="example">Example Forum (3)</option>' in html
+    # "京都" in the address chooses Kyoto in every language.
+    page = client.get(f"/{language}/editions/", {"city": "京都"}).content.decode()
+    assert '<option value="Kyoto" selected>' in page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_bad_number_is_an_error_on_its_field_and_shown_as_text(client, people, language):
+    editions = client.get(f"/{language}/editions/", {"year": "abc"}).content.decode()
+    assert 'type="number"' not in editions
+    assert (
+        '<select name="year" aria-invalid="true" aria-describedby="id_year_error" id="id_year">'
+        in editions
+    )
+    assert 'id="id_year_error"' in editions
+    people_page = client.get(f"/{language}/participants/", {"number": "abc"}).content.decode()
+    assert (
+        '<input type="text" name="number" value="abc" aria-invalid="true" '
+        'aria-describedby="id_number_error" id="id_number" inputmode="numeric">'
+    ) in people_page
+    assert 'id="id_number_error"' in people_page
+
+
+def test_each_filter_in_use_is_a_chip_that_removes_only_it(client, people):
+    response = client.get(
+        "/en/participants/", {"organization": "sakura-ri", "role": "speaker", "page": "1"}
+    )
+    chips = {
+        chip["filter"].label: (chip["filter"].value, chip["remove_url"])
+        for chip in response.context["active_filters"]
+    }
+    assert chips == {
+        "Organization they appeared for": (
+            "Sakura Research Institute",
+            "/en/participants/?role=speaker",
+        ),
+        "Role": ("Speaker", "/en/participants/?organization=sakura-ri"),
+    }
+    html = response.content.decode()
+    assert (
+        '<a class="chip" href="/en/participants/?role=speaker"><span class="visually-hidden">'
+        "Remove filter </span>Organization they appeared for: "
+    ) in html
+
+
+def test_a_chip_in_japanese_marks_an_english_value(client, people):
+    response = client.get("/ja/participants/", {"organization": "lotus"})
+    [chip] = response.context["active_filters"]
+    assert (chip["filter"].value, chip["filter"].language) == ("Lotus Institute", "en")
+    html = response.content.decode()
+    assert '<span class="chip__value" lang="en">Lotus Institute</span>' in html
+    # The box shows the name too, marked as English.
+    assert (
+        '<input type="text" name="organization" value="Lotus Institute" '
+        'aria-describedby="id_organization_helptext" id="id_organization" '
+        'list="id_organization_names" autocomplete="off" spellcheck="false" lang="en">'
+    ) in html
+
+
+def test_the_api_answers_a_name_with_the_same_records_and_no_redirect(client, people):
+    response = client.get("/api/participants/", {"organization": "Lotus"})
+    assert response.status_code == 200
+    assert [row["slug"] for row in response.json()["results"]] == ["cy"]
+
+
+@pytest.mark.parametrize("path", ["/en/participants/", "/en/organizations/"])
+def test_counts_include_drafts_only_for_those_who_preview_them(client, staff_client, db, path):
+    draft = factories.EditionFactory(status=Edition.Status.DRAFT)
+    factories.AppearanceFactory(
+        edition=draft,
+        participant__country="Atlantis",
+        organization=factories.OrganizationFactory(country="Atlantis"),
+    )
+    factories.AppearanceFactory(
+        participant__country="Japan", organization=factories.OrganizationFactory(country="Japan")
+    )
+    staff = staff_client.get(path).content.decode()
+    assert '<option value="Atlantis">Atlantis (1)</option>' in staff
+    client.logout()
+    public = client.get(path).content.decode()
+    assert "Atlantis" not in public
+    assert '<option value="Japan">Japan (1)</option>' in public

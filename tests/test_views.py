@@ -201,6 +201,27 @@ def test_statement_has_an_anchor_and_its_own_citation(client, edition):
     assert f"{edition.get_absolute_url()}#statement-{statement.pk}" in html
 
 
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        # 80 characters would end in "cooperati": the citation stops before the word instead.
+        (
+            "Both sides agreed that the digital economy needs rules, and that deeper cooperation "
+            "on data is the way to them.",
+            "Both sides agreed that the digital economy needs rules, and that deeper…",
+        ),
+        # Chinese and Japanese have no spaces between words: any character is a boundary.
+        ("中日" * 50, "中日" * 39 + "中…"),
+        ("Supercalifragilistic" * 5, "Supercalifragilistic" * 3 + "Supercalifragilisti…"),
+    ],
+)
+def test_a_statement_citation_never_cuts_a_word(client, text, excerpt):
+    appearance = factories.AppearanceFactory(participant__name="Ada Example")
+    factories.StatementFactory(appearance=appearance, text=text)
+    html = client.get(appearance.edition.get_absolute_url()).content.decode()
+    assert f"Ada Example: {excerpt} (Paraphrase)" in html
+
+
 def test_edition_page_pages_its_people_in_programme_order(client):
     edition = factories.EditionFactory()
     late = factories.SubForumFactory(edition=edition, order=2, title="Late", slug="late")
@@ -327,10 +348,12 @@ def test_500_page_renders_without_a_request():
 
 def test_list_counts_are_cached_until_the_content_changes(client, django_assert_num_queries):
     edition = build_edition(people=51)
-    with django_assert_num_queries(3):  # count, page of participants, forum choices
+    # count, page of participants, forum choices, countries with their counts, organization and
+    # edition names for the name boxes
+    with django_assert_num_queries(6):
         first = client.get("/en/participants/")
     assert first.context["paginator"].count == 51
-    with django_assert_num_queries(2):  # another page, same list: the count is remembered
+    with django_assert_num_queries(5):  # another page, same list: the count is remembered
         assert client.get("/en/participants/?page=2").context["paginator"].count == 51
     factories.AppearanceFactory(edition=edition)  # one more public participant
     assert client.get("/en/participants/?page=1&x=1").context["paginator"].count == 52
@@ -353,8 +376,9 @@ def test_home_query_count(client, django_assert_num_queries, size):
 def test_edition_list_query_count(client, django_assert_num_queries, size):
     for _ in range(size):
         build_edition()
-    # count, page of editions, forum choices, topic choices
-    with django_assert_num_queries(4):
+    # count, page of editions, forum choices, topic choices, and one grouped query for the
+    # counts beside forums, years, cities and countries
+    with django_assert_num_queries(5):
         assert client.get("/en/editions/?city=Tokyo").status_code == 200
 
 
@@ -380,8 +404,9 @@ def test_subforum_detail_query_count(client, django_assert_num_queries, size):
 @pytest.mark.parametrize("size", [1, 5])
 def test_participant_list_query_count(client, django_assert_num_queries, size):
     build_edition(people=size)
-    # count, page of participants, forum choices
-    with django_assert_num_queries(3):
+    # count, page of participants, forum choices, countries with their counts, organization and
+    # edition names for the name boxes
+    with django_assert_num_queries(6):
         assert client.get("/en/participants/").status_code == 200
 
 
@@ -403,8 +428,8 @@ def test_participant_detail_query_count(client, django_assert_num_queries, size)
 def test_organization_list_query_count(client, django_assert_num_queries, size):
     for _ in range(size):
         build_edition()
-    # count, page of organizations
-    with django_assert_num_queries(2):
+    # count, page of organizations, kinds and countries with their counts (one grouped query)
+    with django_assert_num_queries(3):
         assert client.get("/en/organizations/").status_code == 200
 
 

@@ -42,6 +42,16 @@ def language_columns(*fields):
     return columns
 
 
+def any_language(field, lookup, value):
+    """A condition true when any language's column of `field` matches: `any_language("name",
+    "iexact", "Nomura")`. Filters use it so that the same address finds the same records in
+    every language."""
+    condition = models.Q()
+    for column in language_columns(field):
+        condition |= models.Q(**{f"{column}__{lookup}": value})
+    return condition
+
+
 def original_column(name):
     """The original (English) column of a translated field: "name" -> "name_en".
 
@@ -109,6 +119,23 @@ class ArchiveQuerySet(models.QuerySet):
         """Each row with `is_public`, so a staff preview can mark what the public cannot see."""
         return self.annotate(
             is_public=models.ExpressionWrapper(self.public_condition(), models.BooleanField())
+        )
+
+    def grouped_counts(self, translated=(), **expressions):
+        """Rows of the distinct combinations of `translated` fields (every language's column)
+        and `expressions` (name -> field or expression), each with its `count`, in one grouped
+        query: the counts shown beside a list's filter choices."""
+        columns = language_columns(*translated)
+        return (
+            self.order_by()
+            .annotate(
+                **{
+                    name: models.F(e) if isinstance(e, str) else e
+                    for name, e in expressions.items()
+                }
+            )
+            .values(*columns, *expressions)
+            .annotate(count=models.Count("pk"))
         )
 
     def bounded(self, limit=None):

@@ -11,7 +11,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import path_for
-from .base import TEXT_LIMITS, ArchiveQuerySet, BoundedTextField, ChoiceLabels, original_column
+from .base import (
+    TEXT_LIMITS,
+    ArchiveQuerySet,
+    BoundedTextField,
+    ChoiceLabels,
+    any_language,
+    original_column,
+)
 from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
 
@@ -63,6 +70,19 @@ def split_edition_number(term):
     return None, term
 
 
+#: A Chinese or Japanese edition title as TITLE_PATTERNS writes it: "第20届…", "第20回…".
+CJK_EDITION_TITLE = re.compile(r"^第\s*(\d{1,4})\s*[届回次]\s*(.*)$")
+
+
+def edition_name_parts(text):
+    """(number, the forum's name or part of it) from an edition as a visitor types it: "20",
+    "20th Beijing-Tokyo Forum", "第20届北京－东京论坛", "第20回"; (None, text) without a number."""
+    match = CJK_EDITION_TITLE.match(text.strip())
+    if match:
+        return int(match[1]), match[2].strip()
+    return split_edition_number(text.strip())
+
+
 def make_key(forum_slug, number):
     """An edition's key, "<forum-slug>-<number>": the one place it is built (Edition.key)."""
     return f"{forum_slug}-{number}"
@@ -90,6 +110,20 @@ class EditionQuerySet(ArchiveQuerySet):
 
     def public_condition(self):
         return Q(status=Edition.Status.PUBLISHED)
+
+    def matching_name(self, text):
+        """Editions as a visitor names them (edition_name_parts): by number ("20"), by number
+        and forum ("20th Beijing-Tokyo Forum", "第20届…", in any language), or by the forum's
+        name alone (every edition of it). Latest first."""
+        number, forum = edition_name_parts(text)
+        editions = self if number is None else self.filter(number=number)
+        if forum:
+            editions = editions.filter(
+                any_language("forum__name", "icontains", forum) | Q(forum__slug__iexact=forum)
+            )
+        elif number is None:
+            return self.none()
+        return editions.for_list()
 
     def published(self):
         return self.public()

@@ -185,3 +185,28 @@ def date_range(start, end=None, language=None):
 def single_date(day, language=None):
     """One day in a language's style: "3 December 2024", "2024年12月3日"."""
     return date_range(day, day, language)
+
+
+def _cuts_a_word(before, after):
+    """Whether a cut between these two characters splits a word: both are letters or digits of
+    a script that separates its words by spaces (Han, kana and hangul may be cut anywhere)."""
+
+    def in_word(char):
+        return char.isalnum() and not (HAN.match(char) or KANA.match(char) or HANGUL.match(char))
+
+    return in_word(before) and in_word(after)
+
+
+def shorten(text, limit):
+    """`text` in at most `limit` characters, ending with "…" when cut; never mid-word in Latin
+    script (it steps back to the word's start), anywhere in Chinese or Japanese. The one place
+    citations and excerpts are shortened. A single word longer than `limit` is cut in it."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    cut = limit - 1  # room for the ellipsis
+    start = cut
+    while start > 0 and _cuts_a_word(text[start - 1], text[start]):
+        start -= 1
+    cut = start or cut
+    return text[:cut].rstrip().rstrip(",;:-–—、，。").rstrip() + "…"

@@ -20,7 +20,7 @@ from .base import (
 )
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
-from .languages import translation_of
+from .languages import shorten, translation_of
 from .reference import Organization, Source
 
 
@@ -389,8 +389,7 @@ class Statement(ChoiceLabels, models.Model):
         ]
 
     def __str__(self):
-        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
-        return f"{self.appearance.participant}: {text}"
+        return f"{self.appearance.participant}: {shorten(self.text, 60)}"
 
     def clean(self):
         super().clean()

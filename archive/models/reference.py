@@ -15,6 +15,7 @@ from .base import (
     PageAtSlug,
     SlugKeyed,
     SlugQuerySet,
+    any_language,
     can_preview,
     original_column,
     split_lines,
@@ -42,6 +43,19 @@ class OrganizationQuerySet(SlugQuerySet):
 
     def for_list(self):
         return self.order_by(original_column("name"), "pk")
+
+    def matching_name(self, text):
+        """Organizations named `text` in any language (case aside); when none is, those whose
+        name, native-script name or former names contain it. A visitor's "Nomura" finds the
+        Nomura Research Institute."""
+        exact = self.filter(any_language("name", "iexact", text) | Q(native_name__iexact=text))
+        if exact.exists():
+            return exact.for_list()
+        return self.filter(
+            any_language("name", "icontains", text)
+            | Q(native_name__icontains=text)
+            | Q(alternative_names__icontains=text)
+        ).for_list()
 
 
 class ForumQuerySet(SlugQuerySet):

@@ -14,7 +14,6 @@ from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
 from ..models import languages
@@ -22,6 +21,12 @@ from ..models.edition import edition_title as title_of
 from ..models.languages import Translation, translation_of  # noqa: F401  (re-exported)
 
 register = template.Library()
+
+
+@register.filter
+def shorten(text, limit):
+    """`text` in at most `limit` characters, never cut mid-word (languages.shorten)."""
+    return languages.shorten(text or "", int(limit))
 
 
 @register.filter
@@ -71,7 +76,7 @@ def translated(obj, field, breaks=False, note=True, highlight="", truncate=0, li
     if lines:
         raw = ", ".join(line.strip() for line in raw.splitlines() if line.strip())
     if truncate:
-        raw = Truncator(raw).chars(int(truncate))
+        raw = languages.shorten(raw, int(truncate))
     value = _highlighted(raw, highlight)
     if breaks:
         value = mark_safe(str(value).replace("\n", "<br>"))  # escaped above

@@ -8,6 +8,7 @@ ever gives a 404 or a 500.
 """
 
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
@@ -90,11 +91,38 @@ class FilteredListView(PageMetaMixin, ListView):
     def base_queryset(self):
         raise NotImplementedError
 
-    def get_queryset(self):
+    def get(self, request, *args, **kwargs):
+        """A record typed by name ("?organization=Nomura") is answered with a redirect to the
+        same list by its key ("?organization=nomura-research-institute"), the address a visitor
+        can keep and share."""
         self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=self.base_queryset(), request=self.request
+            request.GET or None, queryset=self.base_queryset(), request=request
         )
+        canonical = self.filterset.canonical_query()
+        if canonical is not None:
+            return HttpResponseRedirect(f"{request.path}?{canonical}")
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
         return self.filterset.qs
+
+    def active_filters(self):
+        """The filters in use, each with the address of this list without it (page 1)."""
+        chips = []
+        for active in self.filterset.active_filters():
+            query = self.request.GET.copy()
+            query.pop(active.name, None)
+            query.pop(self.page_kwarg, None)
+            remaining = query.urlencode()
+            chips.append(
+                {
+                    "filter": active,
+                    "remove_url": f"{self.request.path}?{remaining}"
+                    if remaining
+                    else self.request.path,
+                }
+            )
+        return chips
 
     def paginate_queryset(self, queryset, page_size):
         page, self.page_notice = paginate(self.request, queryset, page_size)
@@ -108,4 +136,5 @@ class FilteredListView(PageMetaMixin, ListView):
         context["filterset"] = self.filterset
         context["page_notice"] = self.page_notice
         context["is_filtered"] = bool(self.filterset.is_bound and self.filterset.form.cleaned_data)
+        context["active_filters"] = self.active_filters()
         return context
