@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +81,14 @@ class AppearanceQuerySet(ArchiveQuerySet):
 
     def published(self):
         return self.public()
+
+    def totals(self):
+        """How many people these appearances are of and how many statements they made, in one
+        aggregate query: {"participants": n, "statements": n}. Start from `visible_to(user)`:
+        a statement is visible exactly when its appearance is."""
+        return self.order_by().aggregate(
+            participants=Count("participant", distinct=True), statements=Count("statements")
+        )
 
     def with_statements(self, user):
         """Each appearance's statements that `user` may see, in order, each with its source."""

@@ -1,10 +1,12 @@
-"""A forum series' page: what it is, who organizes it, and the timeline of all its editions."""
+"""A forum series' page: what it is, who organizes it, its totals and the timeline of all its
+editions."""
 
 from django.views.generic import DetailView
 
-from ..models import Edition, Forum
+from ..models import Appearance, Edition, Forum
 from ..opendata.opengraph import page_meta
-from .lists import PageMetaMixin, for_viewer
+from .lists import PageMetaMixin
+from .timeline import timeline
 
 
 class ForumDetailView(PageMetaMixin, DetailView):
@@ -14,12 +16,22 @@ class ForumDetailView(PageMetaMixin, DetailView):
 
     def get_queryset(self):
         # A forum whose editions are all drafts is a 404 to the public.
-        return for_viewer(Forum.objects.prefetch_related("organizers"), self.request.user)
+        return Forum.objects.for_detail(self.request.user)
 
     def get_context_data(self, **kwargs):
-        editions = Edition.objects.visible_to(self.request.user).filter(forum=self.object)
-        kwargs["editions"] = editions.select_related("forum").order_by("start_date", "number")
+        user = self.request.user
+        editions, more = (
+            Edition.objects.visible_to(user)
+            .filter(forum=self.object)
+            .select_related("forum")
+            .order_by("-start_date", "-number")
+            .bounded()
+        )
+        kwargs["timeline"] = timeline(editions)
+        kwargs["more_editions"] = more
+        totals = Appearance.objects.visible_to(user).filter(edition__forum=self.object).totals()
+        kwargs["totals"] = {**totals, "editions": self.object.edition_count}
         return super().get_context_data(**kwargs)
 
     def get_page_meta(self, context):
-        return page_meta(self.request, title=self.object.name)
+        return page_meta(self.request, title=self.object.name, description=self.object.description)
