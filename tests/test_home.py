@@ -203,7 +203,7 @@ def test_series_page_query_count(client, django_assert_num_queries, size):
 
 @pytest.mark.parametrize("size", [1, 5])
 def test_home_query_count_with_several_forums(client, django_assert_num_queries, size):
-    for n in range(size):
+    for _ in range(size):
         forum = factories.ForumFactory()
         forum.organizers.add(factories.OrganizationFactory())
         factories.StatementFactory(
