@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import translation
 
 from archive.models import Edition
 
@@ -212,3 +213,17 @@ def test_home_query_count_with_several_forums(client, django_assert_num_queries,
     # forums with their counts, their organizers, their latest editions, the totals
     with django_assert_num_queries(4):
         assert client.get("/zh-hans/").status_code == 200
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_edition_and_session_breadcrumbs_lead_to_the_series_page(client, archive, language):
+    for page in (archive["edition"], archive["session"]):
+        with translation.override(language):
+            address = page.get_absolute_url()
+        html = client.get(address).content.decode()
+        crumbs = re.search(r'<nav class="breadcrumbs wrap"[^>]*>(.*?)</nav>', html, re.S).group(1)
+        assert re.findall(r'href="([^"]+)"', crumbs)[:3] == [
+            f"/{language}/",
+            f"/{language}/editions/",
+            f"/{language}/forums/example-forum/",
+        ]
