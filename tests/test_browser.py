@@ -334,8 +334,10 @@ HEADER_ROWS_JS = """
 () => {
   const inner = document.querySelector('.site-header__inner');
   const style = getComputedStyle(inner);
-  const height = inner.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-  const tallest = Math.max(...[...inner.children].map((part) => part.getBoundingClientRect().height));
+  const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+  const height = inner.clientHeight - padding;
+  const heights = [...inner.children].map((part) => part.getBoundingClientRect().height);
+  const tallest = Math.max(...heights);
   return Math.round(height / tallest);
 }
 """
@@ -362,7 +364,7 @@ def test_every_page_type_fits_at_three_widths_in_three_languages(browser, site):
         page.context.close()
     where = f"screenshots in {SCREENSHOTS}"
     assert too_wide == {}, where
-    assert header_rows == {key: 1 for key in header_rows}, where
+    assert header_rows == dict.fromkeys(header_rows, 1), where
     assert set(statuses.values()) == {200}
 
 
