@@ -49,6 +49,7 @@ def pages(edition):
     appearance = edition.appearances.exclude(sub_forum=None).first()
     return [
         reverse("archive:home"),
+        edition.forum.get_absolute_url(),
         reverse("archive:edition-list"),
         edition.get_absolute_url(),
         appearance.sub_forum.get_absolute_url(),
