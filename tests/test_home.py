@@ -227,3 +227,34 @@ def test_edition_and_session_breadcrumbs_lead_to_the_series_page(client, archive
             f"/{language}/editions/",
             f"/{language}/forums/example-forum/",
         ]
+
+
+def test_home_totals_are_remembered_until_the_content_changes(staff_client, archive):
+    """Staff pages are never page-cached: the totals' aggregate is remembered by itself
+    (archive.cache.cached_aggregate), and any change to the archive makes it count again."""
+    first = staff_client.get("/en/")
+    assert text_of(first.content.decode(), "totals") == TOTALS["en"][1]
+    assert first.context["totals"] == staff_client.get("/en/").context["totals"]
+    factories.StatementFactory(appearance=archive["edition"].appearances.first())
+    html = staff_client.get("/en/").content.decode()
+    assert text_of(html, "totals") == "3 editions 4 participants 4 statements"
+    # A visitor's totals are their own, never the staff member's.
+    staff_client.logout()
+    html = staff_client.get("/en/").content.decode()
+    assert text_of(html, "totals") == "1 edition 2 participants 3 statements"
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_home_runs_one_query_less_once_the_totals_are_remembered(
+    staff_client, django_assert_num_queries, size
+):
+    for number in range(1, size + 1):
+        factories.StatementFactory(
+            appearance=factories.AppearanceFactory(
+                edition=factories.EditionFactory(forum=factories.ForumFactory(), number=number)
+            )
+        )
+    staff_client.get("/en/")
+    # the session and the user (signed in), forums, organizers, latest editions; no totals
+    with django_assert_num_queries(5):
+        assert staff_client.get("/en/").context["totals"]["statements"] == size
