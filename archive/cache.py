@@ -231,3 +231,22 @@ def cached_count(queryset, timeout=60 * 60):
         count = queryset.count()
         cache.set(key, count, timeout)
     return count
+
+
+def cached_aggregate(queryset, timeout=60 * 60, **aggregates):
+    """queryset.aggregate(**aggregates), remembered until the content version changes, as
+    cached_count() remembers a count: the key is the queryset's exact SQL and parameters plus
+    the aggregates asked for, so a staff member's totals (drafts included) are never a visitor's.
+    """
+    version = content_version()
+    if version is None:
+        return queryset.aggregate(**aggregates)
+    sql, params = queryset.query.sql_with_params()
+    asked = sorted((name, repr(expression)) for name, expression in aggregates.items())
+    digest = hashlib.blake2b(repr((queryset.db, sql, params, asked)).encode(), digest_size=16)
+    key = f"archive:aggregate:{version}:{digest.hexdigest()}"
+    values = cache.get(key)
+    if values is None:
+        values = queryset.aggregate(**aggregates)
+        cache.set(key, values, timeout)
+    return values

@@ -4,7 +4,8 @@ screens, accessibility rules (axe-core) and HTML validity (the Nu HTML checker).
 Needs Debian's /usr/bin/chromium and the Python `playwright` package (never `playwright
 install`: no browser is downloaded), and for axe/vnu the npm dev packages from package.json
 (`make test` installs them) plus `java`. Whatever is missing skips its tests with the reason.
-Screenshots of every page type at 375 and 1280 px go to artifacts/screenshots/ (CI artifacts).
+Screenshots of every page type at 375, 768 and 1280 px in three languages go to
+artifacts/screenshots/ (CI artifacts; the path is printed when a layout check fails).
 See docs/testing.md, "Browser, accessibility and HTML checks".
 """
 
@@ -45,6 +46,7 @@ SCREENSHOTS = ROOT / "artifacts/screenshots"
 EDITION_20 = {"edition_key": "beijing-tokyo-forum-20"}
 PAGE_ROUTES = {
     "home": ("archive:home", {}),
+    "forum-detail": ("archive:forum-detail", {"slug": "beijing-tokyo-forum"}),
     "edition-list": ("archive:edition-list", {}),
     "edition-detail": ("archive:edition-detail", EDITION_20),
     "sub-forum-detail": (
@@ -76,7 +78,10 @@ def page_paths():
     paths["search"] += "?q=digital"
     paths["not-found"] = paths["home"] + "no-such-page/"
     # The same templates in the other languages (lang attribute, CJK text in the layout).
-    for language, name in (("zh-hans", "edition-detail"), ("ja", "home")):
+    # The home and series pages (issue 19 §3) in all three.
+    other_languages = [("zh-hans", "edition-detail"), ("ja", "home")]
+    other_languages += [("zh-hans", "home"), ("zh-hans", "forum-detail"), ("ja", "forum-detail")]
+    for language, name in other_languages:
         with translation.override(language):
             route, kwargs = PAGE_ROUTES[name]
             paths[f"{name}-{language}"] = reverse(route, kwargs=kwargs)
@@ -200,7 +205,7 @@ def texts(page, selector):
 def test_journey_from_home_to_search_works(browser, site, javascript):
     page = new_page(browser, java_script_enabled=javascript)
     page.goto(site + url("home"))
-    assert page.locator("h1").inner_text() == "Forum Archive"
+    assert page.locator("h1").inner_text() == "The record of 2 forum series"
 
     # The first Tab reaches the skip link, which moves the focus to the main content.
     page.keyboard.press("Tab")
@@ -269,8 +274,7 @@ LATEST_BADGE_SHARE_JS = """
 @requires_browser
 def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site):
     """At 320, 375 and 1280 px no page scrolls sideways and the home timeline's badges keep
-    their size; full-page screenshots at 375 and 1280 px go to artifacts/screenshots/ for CI."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    their size (the screenshots are taken by the three-width test below)."""
     too_wide, statuses, badge_widths, badge_widths_ja = {}, {}, {}, {}
     paths = page_paths()
     for width in (320, 375, 1280):
@@ -285,14 +289,103 @@ def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site)
                 badge_widths[width] = page.evaluate(LATEST_BADGE_SHARE_JS)
             if name == "home-ja":
                 badge_widths_ja[width] = page.evaluate(LATEST_BADGE_SHARE_JS)
-            if width != 320:
-                page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
         page.context.close()
     assert too_wide == {}
     # The "Latest" badge is as wide as its word, not stretched across the timeline card.
     assert badge_widths == {320: [True, True], 375: [True, True], 1280: [True, True]}
     assert badge_widths_ja == {320: [True, True], 375: [True, True], 1280: [True, True]}
     assert statuses == {name: 404 if name == "not-found" else 200 for name in paths}
+
+
+def localized_paths():
+    """{(page type, language): path} for every page type in every language."""
+    paths = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for name, (route, kwargs) in PAGE_ROUTES.items():
+                paths[name, language] = reverse(route, kwargs=kwargs)
+        paths["search", language] += "?q=digital"
+    return paths
+
+
+LANGUAGES = ["en", "zh-hans", "ja"]
+WIDTHS = [375, 768, 1280]
+
+# Elements sticking out of the viewport sideways (the skip link and visually hidden labels sit
+# inside it; only their height is clipped), as "tag.class" with their right edge.
+WIDER_THAN_VIEWPORT_JS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const element of document.body.querySelectorAll('*')) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 1 || box.left < -1) {
+      found.push(`${element.tagName.toLowerCase()}.${[...element.classList].join('.')}`
+        + ` [${Math.round(box.left)}..${Math.round(box.right)}]`);
+    }
+  }
+  return found.slice(0, 10);
+}
+"""
+
+# How many rows the header's parts take: its content height over its tallest part's.
+HEADER_ROWS_JS = """
+() => {
+  const inner = document.querySelector('.site-header__inner');
+  const style = getComputedStyle(inner);
+  const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+  const height = inner.clientHeight - padding;
+  const heights = [...inner.children].map((part) => part.getBoundingClientRect().height);
+  const tallest = Math.max(...heights);
+  return Math.round(height / tallest);
+}
+"""
+
+
+@requires_browser
+def test_every_page_type_fits_at_three_widths_in_three_languages(browser, site):
+    """issue 19 §2: every public page type at 375, 768 and 1280 px in each language has no
+    element wider than the viewport, and a full-page screenshot in artifacts/screenshots/
+    (<page>-<language>-<width>.png); at 1280 px the header is one row (issue 19 §3)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    too_wide, header_rows, statuses = {}, {}, {}
+    for width in WIDTHS:
+        page = new_page(browser, viewport={"width": width, "height": 800})
+        for (name, language), path in localized_paths().items():
+            statuses[name, language] = page.goto(site + path).status
+            sticking_out = page.evaluate(WIDER_THAN_VIEWPORT_JS)
+            if sticking_out:
+                too_wide[f"{name} ({language}) at {width}px"] = sticking_out
+            if width == 1280:
+                header_rows[name, language] = page.evaluate(HEADER_ROWS_JS)
+            page.screenshot(path=SCREENSHOTS / f"{name}-{language}-{width}.png", full_page=True)
+        assert page.errors == []
+        page.context.close()
+    where = f"screenshots in {SCREENSHOTS}"
+    assert too_wide == {}, where
+    assert header_rows == dict.fromkeys(header_rows, 1), where
+    assert set(statuses.values()) == {200}
+
+
+@requires_browser
+@helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
+def test_home_and_series_pages_have_no_accessibility_violation_at_all(browser, site):
+    """The pages issue 19 §3 changed, in three languages on a phone and a desktop: no axe-core
+    violation of any impact (the test above fails only on serious and critical ones)."""
+    found = {}
+    for width in (375, 1280):
+        page = new_page(browser, bypass_csp=True, viewport={"width": width, "height": 800})
+        for (name, language), path in localized_paths().items():
+            if name not in ("home", "forum-detail"):
+                continue
+            page.goto(site + path)
+            page.add_script_tag(path=AXE_JS)
+            results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            if results["violations"]:
+                found[f"{name}-{language}-{width}"] = results["violations"]
+        page.context.close()
+    assert found == {}, "axe-core found:\n" + format_axe_violations(found)
 
 
 def format_axe_violations(found):
@@ -521,3 +614,46 @@ def test_filtered_lists_and_their_errors_are_valid_html(client, db, tmp_path):
         if message["type"] in ("error", "non-document-error")
     ]
     assert errors == [], "\n".join(errors)
+
+
+SERIES_JOURNEY = {
+    # language: (the series heading's link, the series page's h1, the home search box's label)
+    "en": ("Beijing-Tokyo Forum", "Beijing-Tokyo Forum", "Search the archive"),
+    "zh-hans": ("Beijing-Tokyo Forum", "Beijing-Tokyo Forum", "搜索档案库"),
+    "ja": ("Beijing-Tokyo Forum", "Beijing-Tokyo Forum", "アーカイブを検索"),
+}
+
+
+@requires_browser
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_leads_to_the_series_page_and_searches_from_its_box(browser, site, language, width):
+    """issue 19 §3: from the home page's series heading to the series page and back to an
+    edition; the home page's own search box sends the visitor to the results."""
+    link, heading, label = SERIES_JOURNEY[language]
+    with translation.override(language):
+        home, series = (
+            reverse("archive:home"),
+            reverse("archive:forum-detail", args=["example-forum"]),
+        )
+        search = reverse("archive:search")
+    page = new_page(browser, viewport={"width": width, "height": 800})
+    page.goto(site + home)
+    # What the archive is, its totals and the search box are above the fold.
+    for selector in ("h1", ".intro .lead", ".totals", "#home-search-q"):
+        assert page.locator(selector).bounding_box()["y"] < 800, selector
+    page.locator("main h2").get_by_role("link", name="Example Forum", exact=True).click()
+    assert path_and_query(page) == (series, {})
+    assert page.locator("h1").inner_text() == "Example Forum"
+    # The whole timeline, oldest first, the draft left out; host countries alternate sides.
+    assert page.locator(".timeline__item").count() == 3
+    assert page.locator(".timeline-legend li").count() == 2
+    page.goto(site + home)
+    page.locator("main h2").get_by_role("link", name=link, exact=True).click()
+    assert page.locator("h1").inner_text() == heading
+    page.goto(site + home)
+    page.get_by_role("searchbox", name=label).fill("digital")
+    with page.expect_navigation():
+        page.get_by_role("searchbox", name=label).press("Enter")
+    assert path_and_query(page) == (search, {"q": ["digital"]})
+    page.context.close()

@@ -134,6 +134,7 @@ def page_addresses(records):
     edition, session = records["edition"], records["session"]
     return {
         "home": "/",
+        "forum detail": edition.forum.get_absolute_url(),
         "edition list": "/editions/",
         "edition list, filtered and ordered": "/editions/?ordering=-date&city=Tokyo",
         "edition detail": edition.get_absolute_url(),

@@ -49,6 +49,7 @@ def pages(edition):
     appearance = edition.appearances.exclude(sub_forum=None).first()
     return [
         reverse("archive:home"),
+        edition.forum.get_absolute_url(),
         reverse("archive:edition-list"),
         edition.get_absolute_url(),
         appearance.sub_forum.get_absolute_url(),
@@ -368,7 +369,8 @@ def test_home_query_count(client, django_assert_num_queries, size):
     forum = factories.ForumFactory()
     for number in range(1, size + 1):
         build_edition(forum=forum, number=number)
-    with django_assert_num_queries(3):
+    # forums with their counts, their organizers, their latest editions, the totals
+    with django_assert_num_queries(4):
         assert client.get("/en/").status_code == 200
 
 

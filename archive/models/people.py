@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import get_language_info, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from ..cache import cached_aggregate
 from .base import (
     TEXT_LIMITS,
     ArchiveQuerySet,
@@ -84,6 +85,18 @@ class AppearanceQuerySet(ArchiveQuerySet):
 
     def published(self):
         return self.public()
+
+    def totals(self):
+        """How many people these appearances are of and how many statements they made, in one
+        aggregate query: {"participants": n, "statements": n}. Start from `visible_to(user)`:
+        a statement is visible exactly when its appearance is. Remembered until the content
+        changes (archive.cache.cached_aggregate): over 100,000 appearances the query takes a
+        few hundred milliseconds on SQLite, and staff pages are never page-cached."""
+        return cached_aggregate(
+            self.order_by(),
+            participants=Count("participant", distinct=True),
+            statements=Count("statements"),
+        )
 
     def with_statements(self, user):
         """Each appearance's statements that `user` may see, in order, each with its source."""

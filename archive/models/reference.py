@@ -66,17 +66,28 @@ class ForumQuerySet(SlugQuerySet):
     def for_list(self):
         return self.prefetch_related("organizers").order_by(original_column("name"), "pk")
 
+    def with_edition_count(self, user):
+        """Each forum that `user` may see with `edition_count`, its editions `user` may see, and
+        for those who preview drafts `is_public`."""
+        from .edition import Edition
+
+        counted = Q() if can_preview(user) else Q(editions__status=Edition.Status.PUBLISHED)
+        forums = self.visible_to(user)
+        forums = forums.with_public_flag() if can_preview(user) else forums
+        return forums.annotate(edition_count=Count("editions", filter=counted))
+
+    def for_detail(self, user):
+        """A forum's page: its organizers and its count of editions `user` may see."""
+        return self.with_edition_count(user).prefetch_related("organizers")
+
     def for_home(self, user, latest=None):
         """Every forum with its organizers, its count of editions `user` may see and the latest
         `latest` (default HOME_TIMELINE_LIMIT) of them, newest first."""
         from .edition import HOME_TIMELINE_LIMIT, Edition
 
         latest = HOME_TIMELINE_LIMIT if latest is None else latest
-        counted = Q() if can_preview(user) else Q(editions__status=Edition.Status.PUBLISHED)
-        forums = self.visible_to(user)
-        forums = forums.with_public_flag() if can_preview(user) else forums
         return (
-            forums.annotate(edition_count=Count("editions", filter=counted))
+            self.with_edition_count(user)
             .prefetch_related(
                 "organizers",
                 Prefetch(

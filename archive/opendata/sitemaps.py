@@ -5,10 +5,11 @@ and, for a section bigger than ITEMS_PER_PAGE records, its further pages (?p=2, 
 sitemap document grows with the archive (at 50,000 participants one flat sitemap was 43 MB; a
 page is now at most 750 addresses).
 
-The sitemaps list every public page: home, the lists, and each published edition, sub-forum,
-participant, organization and topic. Drafts and everything under them are left out (the same
-visibility rules as the pages, for an anonymous visitor). `lastmod` is given where it is known:
-an edition's (and its sessions') last change; for a participant, organization or topic, the
+The sitemaps list every public page: home, the lists, each forum series with a published
+edition, and each published edition, sub-forum, participant, organization and topic. Drafts and
+everything under them are left out (the same visibility rules as the pages, for an anonymous
+visitor). `lastmod` is given where it is known: an edition's (and its sessions') last change;
+for a forum, its latest published edition's; for a participant, organization or topic, the
 latest change among the published editions it belongs to.
 """
 
@@ -28,7 +29,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from ..cache import cached_count
-from ..models import Edition, Organization, Participant, SubForum, Topic
+from ..models import Edition, Forum, Organization, Participant, SubForum, Topic
 
 PUBLISHED = Edition.Status.PUBLISHED
 
@@ -127,6 +128,18 @@ class StaticPagesSitemap(LocalizedSitemap):
 
     def lastmod(self, item):
         return Edition.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class ForumSitemap(LocalizedSitemap):
+    def items(self):
+        return (
+            Forum.objects.visible_to(None)
+            .annotate(lastmod=Max("editions__updated_at", filter=Q(editions__status=PUBLISHED)))
+            .order_by("slug")
+        )
+
+    def lastmod(self, forum):
+        return forum.lastmod
 
 
 class EditionSitemap(LocalizedSitemap):
@@ -248,6 +261,7 @@ URLSET = UrlsetTemplate()
 
 SITEMAPS = {
     "pages": StaticPagesSitemap,
+    "forums": ForumSitemap,
     "editions": EditionSitemap,
     "sub-forums": SubForumSitemap,
     "participants": ParticipantSitemap,

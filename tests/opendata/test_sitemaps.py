@@ -52,6 +52,7 @@ PUBLIC_PATHS = [
     "editions/",
     "editions/example-forum-3/",
     "editions/example-forum-3/economy/",
+    "forums/example-forum/",
     "organizations/",
     "organizations/ex-inst/",
     "participants/",
@@ -76,6 +77,7 @@ def test_sitemap_index_names_one_sitemap_per_section(client, db):
         f"http://testserver/sitemap-{section}.xml"
         for section in [
             "pages",
+            "forums",
             "editions",
             "sub-forums",
             "participants",
@@ -148,7 +150,9 @@ def test_sitemap_lastmod_is_the_edition_change(client, db):
 
 def test_sitemap_escapes_addresses_it_cannot_contain_raw(client, db):
     make_archive(hostile=True)
-    assert len(sitemap(client)) == 30  # hostile names change no address; the XML stays valid
+    # 11 pages (the forum's among them) in three languages: hostile names change no address,
+    # and the XML stays valid.
+    assert len(sitemap(client)) == 33
 
 
 def test_robots_allows_all_but_admin_and_names_the_sitemap(client, db):
