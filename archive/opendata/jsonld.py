@@ -292,11 +292,15 @@ def _sub_forum_core(sub_forum, edition, request):
     }
 
 
-def edition_trail(edition):
+def forum_trail(forum):
     return [
         (gettext("Editions"), _list_path("edition")),
-        (edition.title, edition.get_absolute_url()),
+        (_field(forum, "name"), forum.get_absolute_url()),
     ]
+
+
+def edition_trail(edition):
+    return forum_trail(edition.forum) + [(edition.title, edition.get_absolute_url())]
 
 
 def _list_path(kind):
@@ -474,7 +478,7 @@ def series_data(forums, request):
 def forum_data(forum, editions, request):
     """A forum's page: the EventSeries, each published edition an Event in it."""
     data = {"@context": _context(), **_series(forum, editions, request)}
-    data["mainEntityOfPage"] = _page(request, [(_field(forum, "name"), forum.get_absolute_url())])
+    data["mainEntityOfPage"] = _page(request, forum_trail(forum))
     return data
 
 

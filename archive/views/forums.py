@@ -3,8 +3,10 @@ editions."""
 
 from django.views.generic import DetailView
 
+from ..addresses import path_for
 from ..models import Appearance, Edition, Forum
 from ..opendata import jsonld
+from ..opendata.calendars import calendar_links
 from ..opendata.opengraph import page_meta
 from .lists import PageMetaMixin
 from .timeline import timeline
@@ -33,6 +35,11 @@ class ForumDetailView(PageMetaMixin, DetailView):
         kwargs["more_editions"] = more
         totals = Appearance.objects.visible_to(user).filter(edition__forum=self.object).totals()
         kwargs["totals"] = {**totals, "editions": self.object.edition_count}
+        # The series' calendar: {"path": download, "webcal": subscribe}; none on a staff
+        # preview of a forum with only drafts (its calendar is a 404).
+        if getattr(self.object, "is_public", True) is not False:
+            path = path_for("archive:forum-calendar", slug=self.object.slug)
+            kwargs["calendar"] = calendar_links(self.request, path)
         return super().get_context_data(**kwargs)
 
     def get_page_meta(self, context):
