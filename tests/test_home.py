@@ -129,7 +129,8 @@ def test_series_page_shows_the_forum_its_totals_and_links(client, archive, langu
     assert "Example Organizer" in html
     assert text_of(html, "totals") == TOTALS[language][0]
     assert f'href="/{language}/editions/?forum=example-forum"' in html
-    assert f'<a href="/{language}/forums/example-forum/calendar.ics" type="text/calendar" download>' in html
+    calendar = f"/{language}/forums/example-forum/calendar.ics"
+    assert f'<a href="{calendar}" type="text/calendar" download>' in html
     # Breadcrumbs: home, the editions, this forum.
     crumbs = re.search(r'<nav class="breadcrumbs wrap"[^>]*>(.*?)</nav>', html, re.S).group(1)
     assert re.findall(r'href="([^"]+)"', crumbs) == [
