@@ -251,8 +251,11 @@ def test_admin_change_form_without_csrf_token_is_refused(editor):
 
 
 def test_search_form_is_a_get_form(client):
-    html = client.get("/en/").content.decode()
+    html = client.get("/en/editions/").content.decode()
     assert re.findall(r'<form class="site-search"[^>]*method="(\w+)"', html) == ["get"]
+    # The home page has its own search box instead of the header's.
+    html = client.get("/en/").content.decode()
+    assert re.findall(r'<form[^>]*action="/en/search/"[^>]*method="(\w+)"', html) == ["get"]
 
 
 # --- Hosts, request size, errors ------------------------------------------------------------

@@ -21,7 +21,7 @@ from .base import (
 )
 from .edition import Edition, SubForum
 from .image_fields import CleanImageField
-from .languages import shorten, translation_of
+from .languages import original_language, shorten, translation_of
 from .reference import Organization, Source
 
 
@@ -408,9 +408,14 @@ class Statement(ChoiceLabels, models.Model):
         super().clean()
         # The words as recorded must be there: a statement said in Japanese keeps its Japanese
         # words in the Japanese column, and every other column is a translation of them.
+        # (The original column is required anyway: its own field error says it is blank.)
         languages = dict(settings.LANGUAGES)
         column = build_localized_fieldname("text", self.language or "")
-        if self.language in languages and not (getattr(self, column, None) or "").strip():
+        if (
+            self.language in languages
+            and self.language != original_language()
+            and not (getattr(self, column, None) or "").strip()
+        ):
             raise ValidationError(
                 {
                     "language": _(
