@@ -43,6 +43,8 @@ def crawl(client, start="/en/"):
             continue
         response = client.get(url)
         seen[url] = response.status_code
+        if response.streaming:  # a download served from a file (the data package): close it
+            response.close()
         if response.status_code == 200 and "text/html" in response["Content-Type"]:
             parser = LinkParser()
             parser.feed(response.content.decode())
