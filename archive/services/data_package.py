@@ -17,9 +17,9 @@ Only what the public may see goes in: published editions and what is under them,
 records they use (every read starts from ``public()``), never drafts, history or accounts.
 
 The package is a file, never built per request: ``current_package()`` returns the package of the
-current content version (archive.cache), building it when it is missing. One build runs at a
-time (a lock file); a request that finds another worker building serves the previous package
-meanwhile, or waits when there is none. A build writes into a temporary directory and renames
+current content version (archive.cache). When that is missing, the previous package is served
+while a background thread builds the new one; only when there is no package at all does a
+request wait for a build. One build runs at a time (a lock file). A build writes into a temporary directory and renames
 it into place, so a reader never sees half a package; older packages are then removed.
 ``manage.py build_data_package`` (which ``make setup`` runs) builds it ahead of the first visitor.
 """
@@ -29,10 +29,12 @@ import csv
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import tempfile
+import threading
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -40,7 +42,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
@@ -60,6 +62,8 @@ from archive.models import (
 )
 from archive.models.edition import EDITION_KEY_PATTERN
 from archive.services.exporting import edition_records
+
+log = logging.getLogger(__name__)
 
 NAME = "forum-archive"
 FILE_PATTERN = re.compile(rf"^{NAME}-(?P<version>[0-9a-zA-Z]+)\.zip$")
@@ -111,43 +115,68 @@ class Package:
 
 
 def current_package():
-    """The package of the current content version, built now if there is none yet.
+    """The package of the current content version, or the previous one while it is built.
 
-    While the cache (and so the content version) is unavailable, the newest package is served
-    as it is, or one is built under a fresh version when there is none at all.
+    When the current version has no package yet, the newest older package is served as it is
+    and the new one is built in a background thread of this process (one build at a time
+    across processes: see build_data_package), so no visitor waits for a build and no build
+    runs into the worker's timeout. With no package at all, it is built now, once. While the
+    cache (and so the content version) is unavailable, the newest package is served, or one is
+    built under a fresh version when there is none.
     """
     version = content_version()
+    existing = packages()
     if version is None:
-        existing = packages()
         if existing:
             return Package(existing[0], version_of(existing[0]))
         version = uuid.uuid4().hex
     path = package_path(version)
     if path.exists():
         return Package(path, version)
-    package_directory().mkdir(parents=True, exist_ok=True)
-    with _build_lock(wait=False) as locked:
-        if not locked:  # another worker is building: serve the previous package meanwhile
-            existing = packages()
-            if existing:
-                return Package(existing[0], version_of(existing[0]))
-    with _build_lock(wait=True):
-        if not path.exists():  # built by another worker while this one waited
-            build_data_package(version)
-    return Package(path, version)
+    if existing:
+        _build_in_background(version)
+        return Package(existing[0], version_of(existing[0]))
+    return build_data_package(version, force=False)
+
+
+_background = None
+_background_lock = threading.Lock()
+
+
+def _build_in_background(version):
+    global _background
+    with _background_lock:
+        if _background is not None and _background.is_alive():
+            return  # this process is building already; a later request starts the next
+        _background = threading.Thread(
+            target=_build_quietly, args=(version,), name="data-package-build", daemon=True
+        )
+        _background.start()
+
+
+def _build_quietly(version):
+    try:
+        build_data_package(version, force=False)
+    except Exception:  # a visitor is served the previous package; the log says why
+        log.exception("Building the data package %s failed", version)
+    finally:
+        connections.close_all()  # this thread's own database connections
+
+
+def wait_for_build(timeout=None):
+    """Wait for this process's background build, if one runs (tests, the command)."""
+    thread = _background
+    if thread is not None:
+        thread.join(timeout)
 
 
 @contextlib.contextmanager
-def _build_lock(*, wait):
+def _build_lock(directory):
     """An exclusive lock on the package directory (flock: one builder among the processes)."""
-    with open(package_directory() / ".build.lock", "a") as lock_file:
+    with open(directory / ".build.lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
+            yield
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
@@ -242,7 +271,8 @@ def sub_forum_key(sub_forum):
 
 
 def appearance_key(appearance):
-    """"<edition key>[/<session slug>]/<participant slug>/<role>", as in its API address."""
+    """"<edition key>[/<session slug>]/<participant slug>/<role>", as in its API address (the
+    session is the appearance's edition's: its own edition is not read)."""
     session = [appearance.sub_forum.slug] if appearance.sub_forum_id else []
     return "/".join([appearance.edition.key, *session, appearance.participant.slug, appearance.role])
 
@@ -431,7 +461,7 @@ def tables():
                 "Session (empty: the edition as a whole)",
                 "sub-forums",
                 "key",
-                lambda o: sub_forum_key(o.sub_forum) if o.sub_forum_id else None,
+                lambda o: f"{o.edition.key}/{o.sub_forum.slug}" if o.sub_forum_id else None,
                 required=False,
             ),
             ref(
@@ -564,36 +594,44 @@ def csv_cell(value, column):
 
 
 # --- Building --------------------------------------------------------------------------------
-def build_data_package(version=None, *, directory=None):
+def build_data_package(version=None, *, directory=None, force=True):
     """Build the package of `version` (default: the current content version) into `directory`
     (default: DATA_PACKAGE_DIR) and return its Package; older packages there are removed.
+    With force=False an existing package of that version is kept as it is.
 
-    Reads the database in one read-only snapshot on PostgreSQL. Written to a temporary name
-    first and renamed into place, so the ZIP a reader finds is always complete.
+    One build at a time per directory (a lock file, which a build that another process has
+    just finished makes this one find done). Reads the database in one read-only snapshot on
+    PostgreSQL. Written to a temporary name first and renamed into place, so the ZIP a reader
+    finds is always complete.
     """
     global builds
     version = version or content_version() or uuid.uuid4().hex
     directory = Path(directory or package_directory())
     directory.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=directory))
-    try:
-        with _snapshot():
-            _write_package(work / "package", version)
-        archive = work / "package.zip"
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as bundle:
-            for path in sorted((work / "package").rglob("*")):
-                if path.is_file():
-                    bundle.write(path, path.relative_to(work / "package").as_posix())
-        tables_dir = directory / f"{NAME}-{version}"
-        if tables_dir.exists():
-            shutil.rmtree(tables_dir)
-        os.replace(work / "package" / "data", tables_dir)
-        final = directory / f"{NAME}-{version}.zip"
-        os.replace(archive, final)  # last: the ZIP's presence says the package is complete
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    _remove_other_versions(directory, version)
-    builds += 1
+    final = directory / f"{NAME}-{version}.zip"
+    with _build_lock(directory):
+        if not force and final.exists():
+            return Package(final, version)
+        for stale in directory.glob(f".{NAME}-*"):  # left by a build that was killed
+            shutil.rmtree(stale, ignore_errors=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=directory))
+        try:
+            with _snapshot():
+                _write_package(work / "package", version)
+            archive = work / "package.zip"
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as bundle:
+                for path in sorted((work / "package").rglob("*")):
+                    if path.is_file():
+                        bundle.write(path, path.relative_to(work / "package").as_posix())
+            tables_dir = directory / f"{NAME}-{version}"
+            if tables_dir.exists():
+                shutil.rmtree(tables_dir)
+            os.replace(work / "package" / "data", tables_dir)
+            os.replace(archive, final)  # last: the ZIP's presence says the package is complete
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        _remove_other_versions(directory, version)
+        builds += 1
     return Package(final, version)
 
 

@@ -276,17 +276,22 @@ def test_second_download_serves_the_built_file(client, db, django_assert_num_que
     assert "ETag" in second["Access-Control-Expose-Headers"]
 
 
-def test_an_edit_builds_a_new_package_and_removes_the_old_one(client, db, tmp_path):
+@pytest.mark.django_db(transaction=True)  # the background build reads on its own connection
+def test_an_edit_builds_a_new_package_and_removes_the_old_one(client, tmp_path):
     make_archive()
     first, _ = download(client)
     old = data_package.current_package()
     participant = Participant.objects.get(slug="bo-example")
     participant.name = "Bo Renamed"
     participant.save()  # bumps the content version
+    # Served at once: the previous package, while the new one is built in the background.
+    meanwhile, _ = download(client)
+    assert meanwhile["ETag"] == first["ETag"]
+    data_package.wait_for_build()
     second, content = download(client)
     new = data_package.current_package()
     assert new.version != old.version
-    assert second["ETag"] != first["ETag"]
+    assert second["ETag"] == f'"{new.version}"' != first["ETag"]
     assert not old.path.exists() and not old.tables.exists()
     assert sorted(p.name for p in new.path.parent.iterdir() if not p.name.startswith(".")) == [
         new.path.name[: -len(".zip")],
@@ -296,18 +301,26 @@ def test_an_edit_builds_a_new_package_and_removes_the_old_one(client, db, tmp_pa
     assert "Bo Renamed" in names
 
 
-def test_a_worker_finding_another_building_serves_the_previous_package(db, settings):
+def test_without_any_package_the_first_download_waits_for_the_build(client, db):
     make_archive()
-    previous = data_package.build_data_package("0ld")
-    cache.clear()  # a new content version, whose package is not built yet
-    builds = data_package.builds
-    with data_package._build_lock(wait=False) as locked:  # another worker's build
-        assert locked
-        assert data_package.current_package() == previous
-    assert data_package.builds == builds
-    assert data_package.current_package() != previous  # the lock free: built now
-    assert data_package.builds == builds + 1
-    assert not previous.path.exists()
+    assert data_package.packages() == []
+    response, _ = download(client)
+    assert response["ETag"] == f'"{data_package.current_package().version}"'
+    assert [p.name for p in data_package.packages()] == [
+        data_package.current_package().path.name
+    ]
+
+
+def test_a_killed_build_leaves_nothing_a_reader_can_find(db, settings):
+    make_archive()
+    directory = data_package.package_directory()
+    stale = directory / ".forum-archive-killed"
+    (stale / "package/data").mkdir(parents=True)
+    (stale / "package.zip").write_bytes(b"half a zip")
+    assert data_package.packages() == []  # only a complete, renamed ZIP counts
+    package = data_package.build_data_package()
+    assert not stale.exists()
+    assert zipfile.is_zipfile(package.path)
 
 
 def test_conditional_and_head_requests(client, db):

@@ -11,7 +11,7 @@ import tempfile
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.cache import content_version
-from archive.services.data_package import build_data_package, current_package, package_path
+from archive.services.data_package import build_data_package, package_path
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 return
             version = content_version()
             up_to_date = version is not None and package_path(version).exists()
-            package = build_data_package(version) if force else current_package()
+            package = build_data_package(version, force=force)
         except OSError as exc:
             raise CommandError(
                 f"Could not write the data package: {exc}. Check that DATA_PACKAGE_DIR is a "
