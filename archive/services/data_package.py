@@ -19,8 +19,9 @@ records they use (every read starts from ``public()``), never drafts, history or
 The package is a file, never built per request: ``current_package()`` returns the package of the
 current content version (archive.cache). When that is missing, the previous package is served
 while a background thread builds the new one; only when there is no package at all does a
-request wait for a build. One build runs at a time (a lock file). A build writes into a temporary directory and renames
-it into place, so a reader never sees half a package; older packages are then removed.
+request wait for a build. One build runs at a time (a lock file). A build writes into a
+temporary directory and renames it into place, so a reader never sees half a package; older
+packages are then removed.
 ``manage.py build_data_package`` (which ``make setup`` runs) builds it ahead of the first visitor.
 """
 
@@ -266,15 +267,17 @@ def edition_key_of(edition):
 
 
 def sub_forum_key(sub_forum):
-    """"<edition key>/<session slug>", as in the session's API address."""
+    """ "<edition key>/<session slug>", as in the session's API address."""
     return f"{sub_forum.edition.key}/{sub_forum.slug}"
 
 
 def appearance_key(appearance):
-    """"<edition key>[/<session slug>]/<participant slug>/<role>", as in its API address (the
+    """ "<edition key>[/<session slug>]/<participant slug>/<role>", as in its API address (the
     session is the appearance's edition's: its own edition is not read)."""
     session = [appearance.sub_forum.slug] if appearance.sub_forum_id else []
-    return "/".join([appearance.edition.key, *session, appearance.participant.slug, appearance.role])
+    return "/".join(
+        [appearance.edition.key, *session, appearance.participant.slug, appearance.role]
+    )
 
 
 def statement_key(statement):
@@ -301,20 +304,11 @@ class Table:
     primary_key: list
     foreign_keys: list = field(default_factory=list)
 
-    def schema(self, resource_suffix=""):
+    def schema(self):
         return {
             "fields": [column.schema() for column in self.columns],
             "primaryKey": self.primary_key,
-            "foreignKeys": [
-                {
-                    "fields": fk["fields"],
-                    "reference": {
-                        "resource": fk["reference"]["resource"] + resource_suffix,
-                        "fields": fk["reference"]["fields"],
-                    },
-                }
-                for fk in self.foreign_keys
-            ],
+            "foreignKeys": self.foreign_keys,
             "missingValues": [""],
         }
 
@@ -330,10 +324,6 @@ def _table(name, title, description, rows, *columns, primary_key):
         else:
             plain.append(column)
     return Table(name, title, description, rows, plain, primary_key, foreign_keys)
-
-
-def _by(key_function):
-    return lambda records: sorted(records, key=key_function)
 
 
 def _public(model, *related):
@@ -655,9 +645,9 @@ def _remove_other_versions(directory, version):
             path.unlink(missing_ok=True)
             shutil.rmtree(directory / f"{NAME}-{match['version']}", ignore_errors=True)
     for path in directory.iterdir():  # a table directory left by a build that died
-        if path.is_dir() and path.name.startswith(f"{NAME}-"):
-            if not (directory / f"{path.name}.zip").exists():
-                shutil.rmtree(path, ignore_errors=True)
+        orphan = not (directory / f"{path.name}.zip").exists()
+        if path.is_dir() and path.name.startswith(f"{NAME}-") and orphan:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _write_package(root, version):
@@ -747,7 +737,9 @@ def _write_csv(path, table, rows):
         writer = csv.writer(stream)
         writer.writerow([column.name for column in table.columns])
         for row in rows:
-            writer.writerow([csv_cell(value, column) for value, column in zip(row, table.columns)])
+            writer.writerow(
+                [csv_cell(value, column) for value, column in zip(row, table.columns, strict=True)]
+            )
 
 
 def _write_json(path, table, rows):
@@ -756,7 +748,7 @@ def _write_json(path, table, rows):
         stream.write("[")
         for index, row in enumerate(rows):
             stream.write(",\n" if index else "\n")
-            item = dict(zip(names, (json_value(value) for value in row)))
+            item = dict(zip(names, (json_value(value) for value in row), strict=True))
             stream.write(json.dumps(item, ensure_ascii=False))
         stream.write("\n]\n")
 

@@ -306,9 +306,7 @@ def test_without_any_package_the_first_download_waits_for_the_build(client, db):
     assert data_package.packages() == []
     response, _ = download(client)
     assert response["ETag"] == f'"{data_package.current_package().version}"'
-    assert [p.name for p in data_package.packages()] == [
-        data_package.current_package().path.name
-    ]
+    assert [p.name for p in data_package.packages()] == [data_package.current_package().path.name]
 
 
 def test_a_killed_build_leaves_nothing_a_reader_can_find(db, settings):
