@@ -224,8 +224,8 @@ def public_pages(client):
             continue
         response = client.get(url)
         if response.streaming or "text/html" not in response.get("Content-Type", ""):
-            if response.streaming:
-                response.close()
+            if response.streaming:  # read to the end, which closes the file
+                b"".join(response.streaming_content)
             pages[url] = response.status_code
             continue
         html = response.content.decode()
