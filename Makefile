@@ -55,6 +55,7 @@ setup: install $(ENV_FILE)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_edition --missing-only $(FIXTURES)
 	$(BIN)/python manage.py history_baseline
+	$(BIN)/python manage.py build_data_package
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 
 run: setup

@@ -90,6 +90,9 @@ urlpatterns = [
         name="edition-appearances-csv",
     ),
     path("participants.csv", public_data(downloads.participants_csv), name="participant-list-csv"),
+    path("editions.csv", public_data(downloads.editions_csv), name="edition-list-csv"),
+    path("statements.csv", public_data(downloads.statements_csv), name="statement-list-csv"),
+    path("open-data/archive.zip", public_data(downloads.data_package), name="data-package"),
     path("feeds/editions/", public_data(feeds.EditionFeed()), name="edition-feed"),
     # Citations as RIS, CSL-JSON or BibTeX (archive/views/citations.py)
     path(

@@ -315,6 +315,9 @@ REST_FRAMEWORK = {
 # until the editors choose one: the page then says that no licence has been stated.
 OPEN_DATA_LICENCE_NAME = env("OPEN_DATA_LICENCE_NAME", "")
 OPEN_DATA_LICENCE_URL = env("OPEN_DATA_LICENCE_URL", "")
+# Where the data package of the whole public archive is built, one ZIP per content version
+# (archive/services/data_package.py, `manage.py build_data_package`): a directory the app writes.
+DATA_PACKAGE_DIR = Path(env("DATA_PACKAGE_DIR", str(VAR_DIR / "data-package")))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Forum Archive API",
     "DESCRIPTION": (

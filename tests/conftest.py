@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -14,7 +16,7 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     """Tests render pages without collectstatic, and each starts with an empty private cache."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -27,6 +29,9 @@ def _test_settings(settings):
         }
     }
     cache.clear()
+    # Each test builds its data package (archive/services/data_package.py) in a directory of its
+    # own, made only when something builds one; never in the repository's var/.
+    settings.DATA_PACKAGE_DIR = tmp_path_factory.getbasetemp() / "data-package" / uuid.uuid4().hex
     # Tests sign users in by the hundred: a fast hash, not production's deliberate slowness.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

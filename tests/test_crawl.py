@@ -43,6 +43,8 @@ def crawl(client, start="/en/"):
             continue
         response = client.get(url)
         seen[url] = response.status_code
+        if response.streaming:  # a download streamed from a file (the data package):
+            b"".join(response.streaming_content)  # read to the end, which closes it
         if response.status_code == 200 and "text/html" in response["Content-Type"]:
             parser = LinkParser()
             parser.feed(response.content.decode())

@@ -91,6 +91,7 @@ def test_make_setup_keeps_changes_made_in_the_admin_and_by_load_edition_update(t
         DATABASE_URL=f"sqlite:///{tmp_path / 'archive.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
+        DATA_PACKAGE_DIR=str(tmp_path / "data-package"),  # make setup builds the data package
     )
     seeded = make_setup(env)
     assert "0 updated" in seeded and "left as they are" not in seeded

@@ -1,5 +1,6 @@
 """CSV downloads: the participants list (with the list's active filters) and an edition's
-appearances.
+appearances, built per request; the editions and statements tables and the whole archive as a
+data package (ZIP), served from the pre-built package (archive/services/data_package.py).
 
 Files are UTF-8 with a byte-order mark (so spreadsheet programs detect the encoding), with a
 header row, sent as attachments with a descriptive file name.
@@ -14,13 +15,16 @@ quotes commas, quotes and newlines, so a value can never spill into another cell
 
 import csv
 import io
+from email.utils import formatdate
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from ..filters import ParticipantFilter
 from ..http.lookups import visible_edition_or_404
 from ..models import Appearance, Participant
+from ..services.data_package import current_package
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 BOM = "\ufeff"
@@ -96,3 +100,93 @@ def edition_appearances_csv(request, edition_key):
         .select_related("sub_forum")
     )
     return csv_response(f"{key}-appearances.csv", header, rows)
+
+
+# --- Served from the pre-built data package ----------------------------------------------------
+#: Tables of the package offered as CSV downloads of their own (file name: the table's).
+PACKAGE_TABLES = {"editions", "statements"}
+
+
+def _file_response(request, path, *, etag, filename, content_type):
+    """The file as a streamed attachment with ETag and Last-Modified; 304 when the client's
+    copy is current."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:  # removed by a newer build between lookup and open: ask again
+        raise _Replaced from None
+    response = get_conditional_response(request, etag=etag, last_modified=int(stat.st_mtime))
+    if response is None:
+        try:
+            stream = path.open("rb")
+        except FileNotFoundError:
+            raise _Replaced from None
+        # Streamed, also for HEAD (the server sends no body): a streamed answer is never put
+        # in the page cache, whose entries do not tell GET from HEAD.
+        response = FileResponse(stream, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = etag
+    response["Last-Modified"] = formatdate(stat.st_mtime, usegmt=True)
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+class _Replaced(Exception):
+    """The package was replaced by a newer one while this request was reading it."""
+
+
+def _from_package(request, serve):
+    for _attempt in range(3):
+        try:
+            return serve(current_package())
+        except _Replaced:
+            continue
+    response = HttpResponse(
+        "The data package is being rebuilt; try again in a moment.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
+@require_safe
+def data_package(request):
+    """The whole public archive as a data package (ZIP): built once per content version."""
+
+    def serve(package):
+        return _file_response(
+            request,
+            package.path,
+            etag=f'"{package.version}"',
+            filename=package.path.name,
+            content_type="application/zip",
+        )
+
+    return _from_package(request, serve)
+
+
+def package_table_csv(table):
+    """A view serving one table of the package as its own CSV download."""
+    if table not in PACKAGE_TABLES:
+        raise ValueError(f"not a downloadable table: {table}")
+
+    @require_safe
+    def view(request):
+        def serve(package):
+            return _file_response(
+                request,
+                package.tables / f"{table}.csv",
+                etag=f'"{package.version}-{table}"',
+                filename=f"{table}.csv",
+                content_type="text/csv; charset=utf-8",
+            )
+
+        return _from_package(request, serve)
+
+    view.__name__ = view.__qualname__ = f"{table}_csv"
+    view.__doc__ = f"The {table} table of the data package, as CSV."
+    return view
+
+
+editions_csv = package_table_csv("editions")
+statements_csv = package_table_csv("statements")
