@@ -504,7 +504,7 @@ def tables():
                 lambda o: o.appearance.participant.slug,
                 pattern=SLUG_PATTERN,
             ),
-            fields(Statement, "number", "kind", "text"),
+            fields(Statement, "number", "kind", "language", "text"),
             ref("source", "Source", "sources", "slug", lambda o: o.source.slug),
             primary_key=["key"],
         ),
@@ -849,8 +849,9 @@ def _readme(version, all_tables, counts):
         "## Languages",
         "",
         f"Translated texts have one column per language: {languages}. The English column is "
-        "the text as recorded (a statement's `text_en` is the quote or paraphrase from the "
-        "source); an empty column means no translation.",
+        "the text as recorded, except a statement's: its `language` names the column that "
+        "holds its words as the source gives them (`en` by default, so `text_en`), and the "
+        "other columns are translations; an empty column means no translation.",
         "",
         "## Tables",
         "",

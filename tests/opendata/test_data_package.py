@@ -212,6 +212,12 @@ def normalised(html):
         lambda m: f"{m[1]}-#{ids.setdefault(m[0], len(ids))}",
         html,
     )
+    # A statement's citation downloads are addressed by its id too: /statements/<id>/cite.ris.
+    html = re.sub(
+        r"/statements/(\d+)/",
+        lambda m: f"/statements/#{ids.setdefault(f'statement-{m[1]}', len(ids))}/",
+        html,
+    )
     return re.sub(r"\s+", " ", html).strip()
 
 
@@ -222,7 +228,7 @@ def public_pages(client):
         url = queue.pop(0)
         if url in pages or url.startswith(("/admin/", "/static/", "/media/", "/api/")):
             continue
-        if url.endswith((".zip", ".csv", ".ics", ".png")):  # downloads: pages only here
+        if url.endswith((".zip", ".csv", ".ics", ".png", ".ris", ".json", ".bib")):  # downloads
             continue
         response = client.get(url)
         if "text/html" not in response.get("Content-Type", ""):
