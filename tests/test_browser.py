@@ -657,3 +657,69 @@ def test_home_leads_to_the_series_page_and_searches_from_its_box(browser, site, 
         page.get_by_role("searchbox", name=label).press("Enter")
     assert path_and_query(page) == (search, {"q": ["digital"]})
     page.context.close()
+
+
+# --- A visitor reads a programme and searches (issue 19, "Done when") -------------------------
+
+
+@requires_browser
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_visitor_reads_a_programme_by_day_and_searches_whole_words_and_typos(
+    browser, site, language, width
+):
+    import datetime
+
+    edition = Edition.objects.get(forum__slug="example-forum", number=1)
+    day_one, day_two = edition.start_date, edition.start_date + datetime.timedelta(days=1)
+    # Listed first in programme order, but it is on the second day.
+    factories.SubForumFactory(
+        edition=edition,
+        title="Closing panel",
+        slug="closing",
+        order=0,
+        date=day_two,
+        start_time=datetime.time(14, 0),
+    )
+    factories.SubForumFactory(
+        edition=edition,
+        title="Opening plenary",
+        slug="opening",
+        order=8,
+        date=day_one,
+        start_time=datetime.time(9, 30),
+    )
+    with translation.override(language):
+        edition_path = edition.get_absolute_url()
+        search = reverse("archive:search")
+    page = new_page(browser, viewport={"width": width, "height": 800})
+
+    # The programme: a heading per day, in date order, each day's sessions by time, and the
+    # sessions without a recorded date after them.
+    page.goto(site + edition_path)
+    days = page.locator(".programme-day")
+    assert days.count() == 3
+    assert days.nth(0).locator("time").first.get_attribute("datetime") == day_one.isoformat()
+    assert days.nth(1).locator("time").first.get_attribute("datetime") == day_two.isoformat()
+
+    def sessions_of(day):
+        return days.nth(day).locator("xpath=following-sibling::ol[1]").inner_text()
+
+    assert "Opening plenary" in sessions_of(0) and "Closing panel" not in sessions_of(0)
+    assert "Closing panel" in sessions_of(1)
+    assert "Example session 1" in sessions_of(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # "AI" finds the word AI, never the letters inside "sustainable", "chains" or "Daily".
+    page.goto(f"{site}{search}?q=AI")
+    marks = texts(page, "main mark")
+    assert marks and {mark.lower() for mark in marks} == {"ai"}, marks
+    results = page.locator("main .hits").all_inner_texts()
+    assert not any("Daily" in text for text in results), results
+
+    # A misspelt word finds what the archive spells right, on SQLite as on PostgreSQL.
+    page.goto(f"{site}{search}?q=digitl")
+    marks = texts(page, "main mark")
+    assert marks and all(mark.lower().startswith("digital") for mark in marks), marks
+    assert not page.errors, page.errors
+    page.context.close()
