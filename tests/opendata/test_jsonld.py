@@ -229,6 +229,8 @@ def crawl(client, start):
         if url in pages or url.startswith(("/admin/", "/static/", "/media/", "/api/")):
             continue
         response = client.get(url)
+        if response.streaming:  # a download streamed from a file (the data package):
+            b"".join(response.streaming_content)  # read to the end, which closes it
         if response.status_code != 200 or "text/html" not in response["Content-Type"]:
             pages[url] = None
             continue
