@@ -11,7 +11,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import path_for
-from .base import TEXT_LIMITS, ArchiveQuerySet, BoundedTextField, original_column
+from .base import (
+    TEXT_LIMITS,
+    ArchiveQuerySet,
+    BoundedTextField,
+    natural_key_of,
+    original_column,
+)
 from .image_fields import CleanImageField
 from .reference import Forum, Organization, Source, Topic
 
@@ -78,9 +84,6 @@ def key_lookup(key, prefix=""):
 
 
 class EditionQuerySet(ArchiveQuerySet):
-    def get_by_natural_key(self, forum_slug, number):
-        return self.get(forum__slug=forum_slug, number=number)
-
     def get_by_key(self, key):
         """The edition whose key (Edition.key) is `key`; DoesNotExist for any other string."""
         lookup = key_lookup(key)
@@ -184,6 +187,7 @@ class Edition(models.Model):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
 
     objects = models.Manager.from_queryset(EditionQuerySet)()
+    natural_key_fields = ("forum", "number")
 
     class Meta:
         ordering = ["forum__name", "-number"]
@@ -216,7 +220,7 @@ class Edition(models.Model):
         return path_for("archive:edition-detail", edition_key=self.key)
 
     def natural_key(self):
-        return self.forum.natural_key() + (self.number,)
+        return natural_key_of(self)
 
     natural_key.dependencies = ["archive.forum"]
 
@@ -273,9 +277,6 @@ class Edition(models.Model):
 
 
 class SubForumQuerySet(ArchiveQuerySet):
-    def get_by_natural_key(self, forum_slug, number, slug):
-        return self.get(edition__forum__slug=forum_slug, edition__number=number, slug=slug)
-
     def get_by_key(self, edition_key, slug):
         """The session `slug` of the edition whose key is `edition_key`; DoesNotExist if none."""
         lookup = key_lookup(edition_key, prefix="edition__")
@@ -356,6 +357,7 @@ class SubForum(models.Model):
     )
 
     objects = models.Manager.from_queryset(SubForumQuerySet)()
+    natural_key_fields = ("edition", "slug")
 
     class Meta:
         ordering = ["edition", "order", "title"]
@@ -384,7 +386,7 @@ class SubForum(models.Model):
         return path_for("archive:sub-forum-detail", edition_key=edition.key, sub_forum=self.slug)
 
     def natural_key(self):
-        return self.edition.natural_key() + (self.slug,)
+        return natural_key_of(self)
 
     natural_key.dependencies = ["archive.edition"]
 

@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from .base import (
     TEXT_LIMITS,
     BoundedTextField,
+    NaturalKeyQuerySet,
     PageAtSlug,
     SlugKeyed,
     SlugQuerySet,
     can_preview,
+    natural_key_of,
     original_column,
     split_lines,
 )
@@ -163,9 +165,8 @@ class Organization(PageAtSlug, SlugKeyed):
         return self.name
 
 
-class OrganizationNameQuerySet(models.QuerySet):
-    def get_by_natural_key(self, organization_slug, name):
-        return self.get(organization__slug=organization_slug, **{original_column("name"): name})
+class OrganizationNameQuerySet(NaturalKeyQuerySet):
+    pass
 
 
 class OrganizationName(models.Model):
@@ -190,6 +191,7 @@ class OrganizationName(models.Model):
     )
 
     objects = models.Manager.from_queryset(OrganizationNameQuerySet)()
+    natural_key_fields = ("organization", "name")
 
     class Meta:
         ordering = ["organization", "valid_from"]
@@ -222,7 +224,7 @@ class OrganizationName(models.Model):
         return self.name
 
     def natural_key(self):
-        return (*self.organization.natural_key(), getattr(self, original_column("name")))
+        return natural_key_of(self)
 
     natural_key.dependencies = ["archive.organization"]
 
