@@ -64,6 +64,22 @@ def run_manage(*args, env, cwd=ROOT, timeout=240, check=False):
     return result
 
 
+def jsonld(client, url):
+    """The page's JSON-LD script as rendered from its response's context, and the items extruct
+    reads from it."""
+    import extruct
+    from django.template import Context, Template
+
+    response = client.get(url)
+    assert response.status_code == 200
+    html = Template("{% load opendata %}{% page_jsonld %}").render(
+        Context(response.context[0].flatten())
+    )
+    return html, extruct.extract(f"<html><head>{html}</head></html>", syntaxes=["json-ld"])[
+        "json-ld"
+    ]
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -118,6 +134,44 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def _has_playwright():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:  # pragma: no cover - the dev extra installs it
+        return False
+    return True
+
+
+requires_browser = requires(
+    _has_playwright() and CHROMIUM.exists(),
+    "needs the playwright Python package and Debian's /usr/bin/chromium "
+    "(apt-get install chromium; never `playwright install`)",
+)
+
+
+def new_page(browser, **options):
+    """A page in a fresh context that records what a visitor would not want: console errors
+    (CSP violations and failed loads such as a missing favicon show up there), uncaught script
+    errors and responses of 400 or more."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.errors = []
+
+    def on_console(message):
+        if message.type == "error":
+            page.errors.append(f"{message.text} ({message.location['url']})")
+
+    def on_response(response):
+        if response.status >= 400 and response.url != page.url:
+            page.errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("response", on_response)
+    return page
 
 
 @contextlib.contextmanager

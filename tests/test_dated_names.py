@@ -15,7 +15,7 @@ from archive.services import FixtureError, load_edition
 from archive.services.exporting import export_edition
 
 from . import factories
-from .opendata.test_jsonld import jsonld
+from .helpers import jsonld
 
 pytestmark = pytest.mark.django_db
 

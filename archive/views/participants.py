@@ -3,10 +3,10 @@
 from django.views.generic import DetailView
 
 from ..filters import ParticipantFilter
-from ..models import Appearance, Participant, base
+from ..models import Appearance, Participant
 from ..opendata import cards, jsonld
 from ..opendata.opengraph import page_meta
-from .lists import FilteredListView, PageMetaMixin, for_viewer
+from .lists import FilteredListView, PageMetaMixin, bounded_lists, for_viewer
 
 
 class ParticipantListView(FilteredListView):
@@ -28,22 +28,24 @@ class ParticipantDetailView(PageMetaMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        appearances, more = (
-            Appearance.objects.visible_to(user)
-            .filter(participant=self.object)
-            .latest_first()
-            .with_statements(user)
-            .bounded()
+        lists = bounded_lists(
+            (
+                "appearances",
+                "more_appearances",
+                Appearance.objects.visible_to(user)
+                .filter(participant=self.object)
+                .latest_first()
+                .with_statements(user),
+            )
         )
+        appearances = lists["appearances"]
         sources = {}
         for appearance in appearances:
             appearance.participant = self.object
             for statement in appearance.statements.all():
                 sources.setdefault(statement.source.pk, statement.source)
         kwargs.update(
-            appearances=appearances,
-            more_appearances=more,
-            limit=base.CROSS_EDITION_LIMIT,
+            lists,
             sources=sorted(sources.values(), key=lambda s: s.title),
             page_url=self.object.get_absolute_url(),
         )

@@ -1,23 +1,10 @@
 """schema.org JSON-LD, rendered from the context of real page responses and read back with
 extruct."""
 
-import extruct
-from django.template import Context, Template
-
 from archive.templatetags.opendata import render_script
 
 from ..builders import HOSTILE, make_archive
-
-TAG = Template("{% load opendata %}{% page_jsonld %}")
-
-
-def jsonld(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    html = TAG.render(Context(response.context[0].flatten()))
-    return html, extruct.extract(f"<html><head>{html}</head></html>", syntaxes=["json-ld"])[
-        "json-ld"
-    ]
+from ..helpers import jsonld
 
 
 def test_edition_is_an_event_in_its_series(client, db):

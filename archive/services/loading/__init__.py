@@ -32,20 +32,24 @@ from django.utils import translation
 from archive.cache import bump_content_version
 
 from .constraints import CHECKS
-from .parse import parse
+from .keys import key_words
+from .parse import SPECS, parse
 from .read import NamedFile, read
 from .report import FixtureError, LoadReport, Problem, megabytes, model_reports, sizes
 from .state import MODELS, Load
-from .validate import build, fetch_existing, refuse_updates
+from .validate import INTEGER_RANGES, build, fetch_existing, refuse_updates
 from .write import refresh_planner_statistics, write
 
 __all__ = [
     "CHECKS",
+    "INTEGER_RANGES",
     "MODELS",
+    "SPECS",
     "FixtureError",
     "LoadReport",
     "NamedFile",
     "Problem",
+    "key_words",
     "load_edition",
     "megabytes",
     "refresh_planner_statistics",
