@@ -1,6 +1,7 @@
 """The load_edition service: validation before writing, all or nothing, reports, speed."""
 
 import copy
+import datetime
 from pathlib import Path
 
 import pytest
@@ -302,6 +303,28 @@ def test_every_check_constraint_is_checked_in_python():
         if isinstance(c, models.CheckConstraint)
     }
     assert names == set(CHECKS)
+
+
+def test_every_check_constraint_is_evaluated_in_python_not_by_a_query():
+    # Django's CheckConstraint.validate() asks the database: a query and a savepoint per record.
+    assert [name for name, check in CHECKS.items() if check.test is None] == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "passes"),
+    [
+        ("10:00", "11:00", True),
+        ("10:00", "09:00", False),
+        (None, None, True),
+        (None, "09:00", False),
+    ],
+)
+def test_a_check_constraint_is_evaluated_as_sql_would(start, end, passes):
+    # subforum_end_after_start: end_time IS NULL OR (start_time IS NOT NULL AND end > start).
+    times = [None if t is None else datetime.time.fromisoformat(t) for t in (start, end)]
+    session = SubForum(start_time=times[0], end_time=times[1])
+
+    assert CHECKS["subforum_end_after_start"].test(session) is passes
 
 
 def test_html_and_script_text_loads_as_plain_text(series, tmp_path):
