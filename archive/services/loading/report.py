@@ -58,21 +58,13 @@ class LoadReport:
     dry_run: bool
     models: dict  # model label -> ModelReport, in load order
 
-    @property
-    def created(self):
-        return sum(len(report.created) for report in self.models.values())
+    def _total(self, kind):
+        return sum(len(getattr(report, kind)) for report in self.models.values())
 
-    @property
-    def updated(self):
-        return sum(len(report.updated) for report in self.models.values())
-
-    @property
-    def unchanged(self):
-        return sum(len(report.unchanged) for report in self.models.values())
-
-    @property
-    def kept(self):
-        return sum(len(report.kept) for report in self.models.values())
+    created = property(lambda self: self._total("created"))
+    updated = property(lambda self: self._total("updated"))
+    unchanged = property(lambda self: self._total("unchanged"))
+    kept = property(lambda self: self._total("kept"))
 
     def counts(self):
         """{label: (created, updated, unchanged)} for every model the files hold."""
