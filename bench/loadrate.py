@@ -32,23 +32,24 @@ def read_records(files):
     return records
 
 
-def _key(label, fields):
-    """A record's natural key, from its own fields (no query, no related object)."""
-    if label == "edition":
-        return (*fields["forum"], fields["number"])
-    if label == "subforum":
-        return (*fields["edition"], fields["slug"])
-    if label == "appearance":
-        sub_forum = fields.get("sub_forum")
-        return (
-            *fields["participant"],
-            *fields["edition"],
-            sub_forum[-1] if sub_forum else "",
-            fields["role"],
-        )
-    if "slug" in fields:
-        return (fields["slug"],)
-    return None
+def _key(model, fields):
+    """A record's natural key, from its own fields (no query, no related object), read along
+    the model's `natural_key_fields` as the loader reads them."""
+    from archive.models.base import natural_key_parts
+
+    key = ()
+    for name in model.natural_key_fields:
+        head, _, own = name.partition("__")
+        field = model._meta.get_field(head)
+        value = fields.get(head)
+        if not field.is_relation:
+            key += (value,)
+        elif own:  # one field of the target's key: an appearance's sub-forum slug, or ""
+            parts = [(p.model, p.name) for p in natural_key_parts(field.related_model)]
+            key += (value[parts.index((field.related_model, own))] if value else "",)
+        else:
+            key += tuple(value)
+    return key
 
 
 def bulk_load(records):
@@ -83,9 +84,8 @@ def bulk_load(records):
                 objects.append(model(**values))
                 links.append(m2m)
             model.objects.bulk_create(objects)
-            short = label.split(".")[1]
             keys[label] = {
-                _key(short, fields): obj.pk
+                _key(model, fields): obj.pk
                 for fields, obj in zip(by_label[label], objects, strict=True)
             }
             for name, field in m2m_of.items():

@@ -1,18 +1,27 @@
 """Shared fictional data: fixture records for the loader's tests (series_records(),
-edition_records(), write(), natural_dump()...), and for the open-data format tests one published
-edition and one draft, with hostile text in every text field of the published one."""
+edition_records(), write(), natural_dump()...), for the open-data format tests one published
+edition and one draft, with hostile text in every text field of the published one, and for the
+browser tests the shipped 20th edition beside a fictional forum (build_site())."""
 
 import datetime
 import json
 from pathlib import Path
 
 from django.apps import apps
+from django.core.management import call_command
 from django.db import models
 
-from archive.models import Appearance, Edition
+from archive.models import Appearance, Edition, Organization, Statement
 from archive.services.loading import MODELS
 
 from . import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The shipped fixtures of the real 20th edition.
+EDITION_20_FIXTURES = [
+    ROOT / "fixtures/beijing-tokyo-forum/series.json",
+    ROOT / "fixtures/beijing-tokyo-forum/edition-20.json",
+]
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)> </script><script>'
 FORMULA = '=HYPERLINK("http://x.test")'
@@ -215,6 +224,13 @@ def write(directory, name, records, *, raw=None):
     return path
 
 
+def upload(name, records):
+    """Records as a file uploaded to the admin's import page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, json.dumps(records).encode(), "application/json")
+
+
 def find(records, model, **fields):
     """The one record of ``model`` whose fields include ``fields`` (for editing in tests)."""
     (record,) = [
@@ -268,3 +284,36 @@ def archive_rows():
         for table in (model, *(f.remote_field.through for f in model._meta.local_many_to_many)):
             tables[table._meta.db_table] = list(table._base_manager.order_by("pk").values_list())
     return tables
+
+
+def build_site():
+    """The real 20th edition through the loader, plus a fictional forum (factory data) so that
+    lists, filters and the home timeline have more than one of everything."""
+    call_command("load_edition", *map(str, EDITION_20_FIXTURES), verbosity=0)
+    forum = factories.ForumFactory(name="Example Forum", slug="example-forum")
+    organization = factories.OrganizationFactory(
+        name="Example Institute", slug="example-institute", kind=Organization.Kind.NON_PROFIT
+    )
+    forum.organizers.add(organization)
+    places = [("Osaka", "Japan"), ("Shanghai", "China"), ("Kyoto", "Japan")]
+    for number, (city, country) in enumerate(places, start=1):
+        edition = factories.EditionFactory(
+            forum=forum,
+            number=number,
+            city=city,
+            country=country,
+            theme=f"A fictional theme for the example edition {number}",
+        )
+        sub_forum = factories.SubForumFactory(
+            edition=edition, title=f"Example session {number}", slug=f"example-session-{number}"
+        )
+        appearance = factories.AppearanceFactory(
+            sub_forum=sub_forum,
+            participant=factories.ParticipantFactory(
+                name=f"Example Person {number}", slug=f"example-person-{number}", country=country
+            ),
+            organization=organization,
+            role=Appearance.Role.SPEAKER,
+        )
+        factories.StatementFactory(appearance=appearance, kind=Statement.Kind.QUOTE)
+    factories.EditionFactory(forum=forum, number=4, status=Edition.Status.DRAFT)

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from . import factories
+from . import factories, helpers
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +52,24 @@ def staff_client(client, db):
     """A staff member outside the Editors group."""
     client.force_login(factories.UserFactory(is_staff=True))
     return client
+
+
+# --- The browser tests' (tests/test_browser.py, tests/test_admin_browser.py) -----------------
+
+
+@pytest.fixture(scope="module")
+def allow_orm_beside_playwright():
+    """Playwright's sync API keeps an asyncio event loop running in the test's thread, so Django
+    would refuse ORM calls there (SynchronousOnlyOperation) in the fixtures that build data and
+    flush the database while the browser is open. Nothing there is async: a browser module allows
+    it (`pytest.mark.usefixtures`) for itself only, and the environment is restored afterwards."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium per module (and per xdist worker): launching costs about a second."""
+    with helpers.chromium_browser() as launched:
+        yield launched

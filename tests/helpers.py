@@ -120,6 +120,44 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _has_playwright():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:  # pragma: no cover - the dev extra installs it
+        return False
+    return True
+
+
+requires_browser = requires(
+    _has_playwright() and CHROMIUM.exists(),
+    "needs the playwright Python package and Debian's /usr/bin/chromium "
+    "(apt-get install chromium; never `playwright install`)",
+)
+
+
+def new_page(browser, **options):
+    """A page in a fresh context that records what a visitor would not want: console errors
+    (CSP violations and failed loads such as a missing favicon show up there), uncaught script
+    errors and responses of 400 or more."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.errors = []
+
+    def on_console(message):
+        if message.type == "error":
+            page.errors.append(f"{message.text} ({message.location['url']})")
+
+    def on_response(response):
+        if response.status >= 400 and response.url != page.url:
+            page.errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("response", on_response)
+    return page
+
+
 @contextlib.contextmanager
 def chromium_browser():
     """A launched chromium (one per module is enough: launching costs about a second)."""

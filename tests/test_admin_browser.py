@@ -3,7 +3,7 @@ form fits 1280 and 1024 px without sideways scrolling (the page, and no inline t
 inside its box), with real data (edition 20 from the shipped fixtures) and no script errors (the
 site's CSP forbids inline scripts). Screenshots for the editors' guide go to docs/img/.
 
-Uses the chromium fixtures of tests/test_browser.py."""
+Uses the browser fixtures of tests/conftest.py."""
 
 from pathlib import Path
 
@@ -25,15 +25,9 @@ from archive.models import (
     Topic,
 )
 
-from . import factories, helpers
-from .test_browser import (
-    _allow_orm_beside_playwright,  # noqa: F401 (a fixture)
-    build_site,
-    new_page,
-    requires_browser,
-)
+from . import builders, factories, helpers
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("allow_orm_beside_playwright")]
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_IMG = ROOT / "docs" / "img"
@@ -87,15 +81,9 @@ def change_forms():
     }
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with helpers.chromium_browser() as launched:
-        yield launched
-
-
 @pytest.fixture
 def editor_session(live_server):
-    build_site()
+    builders.build_site()
     # The live server's database is flushed after each test, the migration's group with it.
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(Permission.objects.filter(content_type__app_label="archive"))
@@ -104,14 +92,14 @@ def editor_session(live_server):
     return live_server.url, client.cookies["sessionid"].value
 
 
-def signed_in_page(chromium, live_url, session, width):
-    page = new_page(chromium, viewport={"width": width, "height": 900})
+def signed_in_page(browser, live_url, session, width):
+    page = helpers.new_page(browser, viewport={"width": width, "height": 900})
     page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_url}])
     return page
 
 
-@requires_browser
-def test_every_change_form_fits_1280_and_1024_px_as_an_editor(chromium, editor_session):
+@helpers.requires_browser
+def test_every_change_form_fits_1280_and_1024_px_as_an_editor(browser, editor_session):
     live_url, session = editor_session
     forms = change_forms()
     assert set(forms) == {
@@ -128,7 +116,7 @@ def test_every_change_form_fits_1280_and_1024_px_as_an_editor(chromium, editor_s
     }
     too_wide, errors = {}, {}
     for width in (1280, 1024):
-        page = signed_in_page(chromium, live_url, session, width)
+        page = signed_in_page(browser, live_url, session, width)
         for name, path in forms.items():
             response = page.goto(live_url + path)
             assert response.status == 200, (name, path)
@@ -144,10 +132,10 @@ def test_every_change_form_fits_1280_and_1024_px_as_an_editor(chromium, editor_s
     assert errors == {1280: [], 1024: []}
 
 
-@requires_browser
-def test_appearance_sub_forum_choices_follow_the_chosen_edition(chromium, editor_session):
+@helpers.requires_browser
+def test_appearance_sub_forum_choices_follow_the_chosen_edition(browser, editor_session):
     live_url, session = editor_session
-    page = signed_in_page(chromium, live_url, session, 1280)
+    page = signed_in_page(browser, live_url, session, 1280)
     page.goto(live_url + reverse("admin:archive_appearance_add"))
     page.wait_for_selector("#id_sub_forum[data-follows-edition]", state="attached")
 
@@ -173,8 +161,8 @@ def _edit_as(client, obj, **changes):
     assert client.post(url, data).status_code == 302
 
 
-@requires_browser
-def test_screenshots_of_history_compare_and_restore_for_the_editors_guide(chromium, editor_session):
+@helpers.requires_browser
+def test_screenshots_of_history_compare_and_restore_for_the_editors_guide(browser, editor_session):
     """docs/img/: what docs/editors.md shows. Taken at 1280 px, the visible part only."""
     live_url, session = editor_session
     client = Client()
@@ -183,7 +171,7 @@ def test_screenshots_of_history_compare_and_restore_for_the_editors_guide(chromi
     _edit_as(client, participant, country_en="People's Republic of China")
     _edit_as(client, participant, native_name="高绍林")
     history_url = reverse("admin:archive_participant_history", args=[participant.pk])
-    page = signed_in_page(chromium, live_url, session, 1280)
+    page = signed_in_page(browser, live_url, session, 1280)
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     shots = {
         "admin-edition-form.png": reverse(

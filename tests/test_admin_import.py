@@ -1,18 +1,16 @@
 """The admin's "Import edition" page: upload, dry-run report, confirm; permissions and limits."""
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from archive.models import Edition, Statement
 
-from .builders import edition_records, find, row_counts, series_records
+from .builders import edition_records, find, row_counts, series_records, upload
 
 URL = "/admin/archive/edition/import/"
 TEMPLATES = Path(django_settings.BASE_DIR) / "templates" / "admin" / "archive" / "edition"
@@ -22,10 +20,6 @@ TEMPLATES = Path(django_settings.BASE_DIR) / "templates" / "admin" / "archive" /
 def var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
     return settings.VAR_DIR
-
-
-def upload(name, records):
-    return SimpleUploadedFile(name, json.dumps(records).encode(), "application/json")
 
 
 def staged(var_dir):

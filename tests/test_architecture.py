@@ -4,6 +4,7 @@ The import direction is checked by import-linter (the contract in pyproject.toml
 greps over archive/ for the places a rule must be written exactly once.
 """
 
+import ast
 import re
 import subprocess
 import sys
@@ -105,3 +106,51 @@ def test_text_is_shortened_in_one_function():
         if re.search(r"\|truncate(chars|words)", line)
     ]
     assert cut == []
+
+
+def test_natural_keys_are_declared_once_per_model():
+    # natural_key_fields on the model; natural_key(), get_by_natural_key() and the loader read it.
+    assert [p.split(":")[0] for p in lines_matching(r"def get_by_natural_key\(")] == [
+        "archive/models/base.py"
+    ]
+    keys = lines_matching(r"def natural_key\(")
+    assert keys and all(place.startswith("archive/models/") for place in keys), keys
+    assert len(lines_matching(r"return natural_key_of\(self\)$")) == len(keys)
+
+
+def test_the_loader_names_no_model_for_its_keys_or_constraints():
+    # Key shapes come from natural_key_fields, checks from Meta.constraints: the loader's steps
+    # import the load order and no model, except the write step's Edition (first publication,
+    # which Edition.save() notes and bulk writes skip).
+    loader = ARCHIVE / "services" / "loading"
+    imported = {
+        (path.name, alias.name)
+        for path in loader.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module == "archive.models"
+        for alias in node.names
+    }
+    assert imported == {("state.py", "LOAD_ORDER"), ("write.py", "Edition")}
+    assert lines_matching(r"__dict__\[", loader) == []
+
+
+def test_no_test_module_imports_another():
+    # Shared code lives in tests/helpers.py, tests/builders.py, tests/factories.py, conftest.py.
+    tests = ROOT / "tests"
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        package = path.parent.relative_to(ROOT).parts
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else ()
+                module = (*base, *(node.module or "").split(".")) if node.module else base
+                names = [(*module, alias.name) for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [tuple(alias.name.split(".")) for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if any(part.startswith("test_") for part in name):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {'.'.join(name)}")
+    assert found == []

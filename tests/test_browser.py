@@ -16,27 +16,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from archive.models import Appearance, Edition, Organization, Statement
+from archive.models import Edition
 
-from . import factories, helpers
+from . import builders, factories, helpers
+from .builders import build_site
+from .helpers import new_page, requires_browser
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the dev extra installs it
-    sync_playwright = None
-
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("allow_orm_beside_playwright")]
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = [
-    ROOT / "fixtures/beijing-tokyo-forum/series.json",
-    ROOT / "fixtures/beijing-tokyo-forum/edition-20.json",
-]
-CHROMIUM, CHROMIUM_ARGS = helpers.CHROMIUM, helpers.CHROMIUM_ARGS
 AXE_JS = ROOT / "node_modules/axe-core/axe.min.js"
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 SCREENSHOTS = ROOT / "artifacts/screenshots"
@@ -91,95 +82,14 @@ def page_paths():
 # The participants of the real 20th edition, as the participant list orders them (by name).
 EDITION_20_PARTICIPANTS = ["Fumihiko Kamio", "Gao Shaolin", "Wang Yi", "Xu Zhilong"]
 
-requires_browser = helpers.requires(
-    sync_playwright is not None and CHROMIUM.exists(),
-    "needs the playwright Python package and Debian's /usr/bin/chromium "
-    "(apt-get install chromium; never `playwright install`)",
-)
-
-
-def build_site():
-    """The real 20th edition through the loader, plus a fictional forum (factory data) so that
-    lists, filters and the home timeline have more than one of everything."""
-    call_command("load_edition", *map(str, FIXTURES), verbosity=0)
-    forum = factories.ForumFactory(name="Example Forum", slug="example-forum")
-    organization = factories.OrganizationFactory(
-        name="Example Institute", slug="example-institute", kind=Organization.Kind.NON_PROFIT
-    )
-    forum.organizers.add(organization)
-    places = [("Osaka", "Japan"), ("Shanghai", "China"), ("Kyoto", "Japan")]
-    for number, (city, country) in enumerate(places, start=1):
-        edition = factories.EditionFactory(
-            forum=forum,
-            number=number,
-            city=city,
-            country=country,
-            theme=f"A fictional theme for the example edition {number}",
-        )
-        sub_forum = factories.SubForumFactory(
-            edition=edition, title=f"Example session {number}", slug=f"example-session-{number}"
-        )
-        appearance = factories.AppearanceFactory(
-            sub_forum=sub_forum,
-            participant=factories.ParticipantFactory(
-                name=f"Example Person {number}", slug=f"example-person-{number}", country=country
-            ),
-            organization=organization,
-            role=Appearance.Role.SPEAKER,
-        )
-        factories.StatementFactory(appearance=appearance, kind=Statement.Kind.QUOTE)
-    factories.EditionFactory(forum=forum, number=4, status=Edition.Status.DRAFT)
-
-
 # --- Browser fixtures ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _allow_orm_beside_playwright():
-    """Playwright's sync API keeps an asyncio event loop running in the test's thread, so Django
-    would refuse ORM calls there (SynchronousOnlyOperation) in the fixtures that build data and
-    flush the database while the browser is open. Nothing here is async: allow it for this
-    module only, and restore the environment afterwards."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One chromium per module (and per xdist worker): launching costs about a second."""
-    with helpers.chromium_browser() as launched:
-        yield launched
 
 
 @pytest.fixture
 def site(live_server):
     """The live server (pytest-django; its database is flushed after each test) with data."""
-    build_site()
+    builders.build_site()
     return live_server.url
-
-
-def new_page(browser, **options):
-    """A page in a fresh context that records what a visitor would not want: console errors
-    (CSP violations and failed loads such as a missing favicon show up there), uncaught script
-    errors and responses of 400 or more."""
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.errors = []
-
-    def on_console(message):
-        if message.type == "error":
-            page.errors.append(f"{message.text} ({message.location['url']})")
-
-    def on_response(response):
-        if response.status >= 400 and response.url != page.url:
-            page.errors.append(f"{response.status} {response.url}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("response", on_response)
-    return page
 
 
 def path_and_query(page):
@@ -200,10 +110,10 @@ def texts(page, selector):
 # --- A visitor's journey ---------------------------------------------------------------------
 
 
-@requires_browser
+@helpers.requires_browser
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_journey_from_home_to_search_works(browser, site, javascript):
-    page = new_page(browser, java_script_enabled=javascript)
+    page = helpers.new_page(browser, java_script_enabled=javascript)
     page.goto(site + url("home"))
     assert page.locator("h1").inner_text() == "The record of 2 forum series"
 
@@ -271,14 +181,14 @@ LATEST_BADGE_SHARE_JS = """
 """
 
 
-@requires_browser
+@helpers.requires_browser
 def test_every_page_fits_narrow_screens_without_horizontal_scroll(browser, site):
     """At 320, 375 and 1280 px no page scrolls sideways and the home timeline's badges keep
     their size (the screenshots are taken by the three-width test below)."""
     too_wide, statuses, badge_widths, badge_widths_ja = {}, {}, {}, {}
     paths = page_paths()
     for width in (320, 375, 1280):
-        page = new_page(browser, viewport={"width": width, "height": 800})
+        page = helpers.new_page(browser, viewport={"width": width, "height": 800})
         for name, path in paths.items():
             response = page.goto(site + path)
             statuses[name] = response.status
@@ -401,13 +311,13 @@ def format_axe_violations(found):
     return "\n".join(lines)
 
 
-@requires_browser
+@helpers.requires_browser
 @helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
 def test_every_page_has_no_serious_accessibility_violations(browser, site):
     """axe-core's WCAG 2 A/AA and best-practice rules on each page type; "serious" and
     "critical" findings fail. The context bypasses the Content-Security-Policy only so that
     axe's injected script may run; the other tests keep the CSP on."""
-    page = new_page(browser, bypass_csp=True, viewport={"width": 1280, "height": 800})
+    page = helpers.new_page(browser, bypass_csp=True, viewport={"width": 1280, "height": 800})
     found = {}
     for name, path in page_paths().items():
         page.goto(site + path)
@@ -429,7 +339,7 @@ def test_every_page_has_no_serious_accessibility_violations(browser, site):
 )
 def test_every_page_is_valid_html(client, db, tmp_path):
     """The Nu HTML checker (one JVM for all pages) reports no error; warnings are allowed."""
-    build_site()
+    builders.build_site()
     files = {}
     # A request activates its page's language in this thread; the override puts it back after.
     with translation.override("en"):
@@ -456,12 +366,12 @@ def test_every_page_is_valid_html(client, db, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-@requires_browser
+@helpers.requires_browser
 def test_a_portrait_sits_beside_the_name_at_a_sensible_size(browser, site):
     """issue 19 §2: the portrait (or the initials) was 640 px wide on every participant page."""
     widths = {}
     for width in (375, 1280):
-        page = new_page(browser, viewport={"width": width, "height": 800})
+        page = helpers.new_page(browser, viewport={"width": width, "height": 800})
         page.goto(site + url("participant-detail", slug="gao-shaolin"))
         widths[width] = page.evaluate(
             "document.querySelector('.portrait').getBoundingClientRect().width"

@@ -19,10 +19,10 @@ from archive.services import load_edition
 from archive.services.history import MODELS as HISTORY_MODELS
 
 from . import factories
+from .builders import edition_records, find, series_records, upload, write
 from .helpers import admin_form_data
-from .test_admin_import import URL as IMPORT_URL
-from .test_admin_import import upload
-from .test_loading import edition_records, find, series_records, write
+
+IMPORT_URL = "/admin/archive/edition/import/"
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,9 @@
 """The load_edition service: validation before writing, all or nothing, reports, speed."""
 
+import codecs
 import copy
+import datetime
+import json
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,180 @@ def loaded(series, tmp_path):
     path = write(tmp_path, "edition-01.json", edition_records(1))
     load_edition([series, path])
     return path
+
+
+# --- reading and parsing: what is wrong with a file, in words an editor can act on ----------
+def edition_with(change):
+    records = edition_records(1)
+    change(records)
+    return json.dumps(records).encode()
+
+
+def set_edition(**fields):
+    return lambda records: find(records, "archive.edition")["fields"].update(fields)
+
+
+TOPIC = '{"model": "archive.topic", "fields": {"slug": "cafe", "name": "Café"}}'
+EDITION_KEY = '(archive.edition ["synthetic-forum", 1])'
+
+# (case, file contents, what the one problem says after the file's name)
+BAD_FILES = [
+    (
+        "malformed_json",
+        f"[\n  {TOPIC},\n]".encode(),
+        ": is not valid JSON: Expecting value at line 3, column 1.",
+    ),
+    (
+        "latin_1_bytes",
+        f"[{TOPIC}]".encode("latin-1"),
+        ": is not UTF-8: byte 68 (0xE9, on line 1) cannot be read as UTF-8. Save the file "
+        "with UTF-8 encoding.",
+    ),
+    (
+        "not_a_list",
+        TOPIC.encode(),
+        ": must hold a JSON list of records ([...]), but holds an object ({...}).",
+    ),
+    (
+        "list_of_strings",
+        b'["archive.topic"]',
+        ', record 1: is a string, not a record ({"model": ..., "fields": {...}}).',
+    ),
+    (
+        "unknown_model",
+        b'[{"model": "archive.speech", "fields": {}}]',
+        ', record 1: unknown model "archive.speech"; expected one of: archive.organization, '
+        "archive.organizationname, archive.topic, archive.source, archive.forum, "
+        "archive.participant, archive.edition, archive.subforum, archive.appearance, "
+        "archive.statement.",
+    ),
+    (
+        "pk",
+        b'[{"model": "archive.topic", "pk": 7, "fields": {"slug": "y", "name": "Y"}}]',
+        ', record 1 (archive.topic): has a "pk". Fixtures name records by their natural key '
+        '(slug, forum and number...), not by database id: remove "pk".',
+    ),
+    (
+        "unknown_field",
+        edition_with(set_edition(town="Tokyo")),
+        f", record 2 {EDITION_KEY}, field “town”: is not a field of archive.edition. Its fields "
+        "are: city, city_en, city_ja, city_zh_hans, co_organizers, country, country_en, "
+        "country_ja, country_zh_hans, cover, end_date, forum, number, published_at, sources, "
+        "start_date, status, summary, summary_en, summary_ja, summary_zh_hans, theme, theme_en, "
+        "theme_ja, theme_zh_hans, topics, updated_at, venue, venue_en, venue_ja, venue_zh_hans.",
+    ),
+    (
+        "missing_required_field",
+        edition_with(lambda records: find(records, "archive.edition")["fields"].pop("city")),
+        f", record 2 {EDITION_KEY}, field “city”: is missing; every record of this kind needs it.",
+    ),
+    (
+        "reference_to_nothing",
+        edition_with(
+            lambda records: find(records, "archive.statement")["fields"].update(
+                source=["no-such-report"]
+            )
+        ),
+        ', record 5 (archive.statement ["person-00001", "synthetic-forum", 1, "economy", '
+        '"speaker", 1]), field “source”: refers to archive.source ["no-such-report"], which is '
+        "neither in the files being loaded nor in the database. Check the spelling, or add that "
+        "record.",
+    ),
+    (
+        "conflicting_repeat",
+        f"[{TOPIC}, {TOPIC.replace('Café', 'Cafe')}]".encode(),
+        ', record 2 (archive.topic ["cafe"]): conflicts with {path}, record 1, which has the '
+        'same natural key but name is "Café" there and "Cafe" here. Make the two the same, or '
+        "keep one of them.",
+    ),
+    (
+        "end_before_start",
+        edition_with(set_edition(end_date="2001-12-02")),
+        f", record 2 {EDITION_KEY}, field “end_date”: The end date cannot be before the start "
+        "date.",
+    ),
+    (
+        "string_too_long",
+        edition_with(set_edition(country="J" * 101)),
+        f", record 2 {EDITION_KEY}, field “country”: Ensure this value has at most 100 "
+        "characters (it has 101).",
+    ),
+    (
+        "invalid_date",
+        edition_with(set_edition(start_date="2001-02-30")),
+        f", record 2 {EDITION_KEY}, field “start_date”: “2001-02-30” value has the correct "
+        "format (YYYY-MM-DD) but it is an invalid date.",
+    ),
+    (
+        "reference_not_a_list",
+        json.dumps(edition_records(1)[:2])
+        .replace('["synthetic-forum"]', '"synthetic-forum"')
+        .encode(),
+        ", record 2 (archive.edition), field “forum”: must refer to an archive.forum by its "
+        'natural key, a list [slug], not "synthetic-forum".',
+    ),
+    (
+        "empty_file",
+        b"",
+        ': is empty. A fixture file holds a JSON list of records: [{"model": '
+        '"archive.edition", "fields": {...}}, ...].',
+    ),
+    ("empty_list", b"[]", ": holds an empty list: there are no records to load."),
+]
+
+
+@pytest.mark.parametrize(
+    ("contents", "problem"),
+    [case[1:] for case in BAD_FILES],
+    ids=[case[0] for case in BAD_FILES],
+)
+def test_bad_file_is_rejected_naming_file_and_cause_and_nothing_loaded(
+    series, tmp_path, contents, problem
+):
+    load_edition([series])
+    path = write(tmp_path, "bad.json", None, raw=contents)
+    good = write(
+        tmp_path, "topics.json", [{"model": "archive.topic", "fields": {"slug": "x", "name": "X"}}]
+    )
+    before = row_counts()
+
+    with pytest.raises(FixtureError) as caught:
+        load_edition([good, path])
+
+    expected = (
+        "1 problem found; nothing was loaded.\n- "
+        + str(path)
+        + problem.replace("{path}", str(path))
+    )
+    assert str(caught.value) == expected
+    assert row_counts() == before
+
+
+def test_file_over_the_size_limit_is_rejected_and_nothing_loaded(series, tmp_path, settings):
+    settings.FIXTURE_MAX_BYTES = 1024 * 1024
+    load_edition([series])
+    path = write(tmp_path, "big.json", None, raw=b"[" + b" " * (1024 * 1024) + b"]")
+    before = row_counts()
+
+    with pytest.raises(FixtureError) as caught:
+        load_edition([path])
+
+    assert str(caught.value) == (
+        f"1 problem found; nothing was loaded.\n- {path}: is 1,048,578 bytes, over the limit of "
+        "1,048,576 bytes for one fixture file. Split it into several files and load them "
+        "together."
+    )
+    assert row_counts() == before
+
+
+def test_byte_order_mark_is_accepted(series, tmp_path):
+    data = codecs.BOM_UTF8 + json.dumps(edition_records(1)).encode()
+    load_edition([series])
+    path = write(tmp_path, "edition-01.json", None, raw=data)
+
+    load_edition([path])
+
+    assert Edition.objects.get().number == 1
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -302,6 +479,28 @@ def test_every_check_constraint_is_checked_in_python():
         if isinstance(c, models.CheckConstraint)
     }
     assert names == set(CHECKS)
+
+
+def test_every_check_constraint_is_evaluated_in_python_not_by_a_query():
+    # Django's CheckConstraint.validate() asks the database: a query and a savepoint per record.
+    assert [name for name, check in CHECKS.items() if check.test is None] == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "passes"),
+    [
+        ("10:00", "11:00", True),
+        ("10:00", "09:00", False),
+        (None, None, True),
+        (None, "09:00", False),
+    ],
+)
+def test_a_check_constraint_is_evaluated_as_sql_would(start, end, passes):
+    # subforum_end_after_start: end_time IS NULL OR (start_time IS NOT NULL AND end > start).
+    times = [None if t is None else datetime.time.fromisoformat(t) for t in (start, end)]
+    session = SubForum(start_time=times[0], end_time=times[1])
+
+    assert CHECKS["subforum_end_after_start"].test(session) is passes
 
 
 def test_html_and_script_text_loads_as_plain_text(series, tmp_path):

@@ -1,5 +1,8 @@
-"""Pieces every archive model shares: the visibility rule, slug natural keys, translated columns
-and 'one name per line' lists.
+"""Pieces every archive model shares: the visibility rule, natural keys, translated columns and
+'one name per line' lists.
+
+Natural keys, in one place: each model declares `natural_key_fields` once, and `natural_key()`,
+`get_by_natural_key()` and the fixture loader (archive/services/loading/keys.py) all read it.
 
 The visibility rule, in one place: a draft edition and everything under it (sub-forums,
 appearances, statements) is hidden from anyone who may not preview drafts (`can_preview`: staff).
@@ -8,7 +11,11 @@ under one) uses it. Each model's QuerySet has `visible_to(user)` built on this r
 feeds, calendars, sitemaps, downloads and cards all start from it.
 """
 
+import functools
+from typing import NamedTuple
+
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.encoding import force_str
@@ -64,6 +71,69 @@ def original_column(name):
     )
 
 
+class KeyPart(NamedTuple):
+    """One part of a natural key: which model's field it is, and how the keyed model reaches it."""
+
+    model: type  # the model whose own field this is: Forum for an edition's first part
+    name: str  # that field's name: "slug"
+    lookup: str  # the query path from the keyed model: "forum__slug"
+    optional: bool  # reached through a foreign key that may be empty: the part is "" then
+
+
+@functools.cache
+def natural_key_parts(model):
+    """The parts of `model`'s natural key, from its `natural_key_fields`.
+
+    A plain field is one part (a translated one by its original column); a foreign key stands for
+    the whole key of its target, in order; "fk__field" for just that field of the target's own
+    (an appearance names its sub-forum by slug alone: the edition is already in its key).
+    """
+    parts = []
+    for name in model.natural_key_fields:
+        head, _, own = name.partition("__")
+        field = model._meta.get_field(head)
+        if not field.is_relation:
+            try:
+                lookup = model._meta.get_field(original_column(name)).name
+            except FieldDoesNotExist:  # not translated
+                lookup = name
+            parts.append(KeyPart(model, name, lookup, False))
+            continue
+        target = field.related_model
+        for part in natural_key_parts(target):
+            if not own or (part.model, part.name) == (target, own):
+                lookup = f"{head}__{part.lookup}"
+                parts.append(KeyPart(part.model, part.name, lookup, part.optional or field.null))
+    return tuple(parts)
+
+
+def natural_key_of(record):
+    """`record`'s natural key, read along its model's `natural_key_parts()`."""
+    key = []
+    for part in natural_key_parts(type(record)):
+        value = record
+        for step in part.lookup.split("__"):
+            value = getattr(value, step)
+            if value is None:
+                break
+        key.append("" if value is None and part.optional else value)
+    return tuple(key)
+
+
+class NaturalKeyQuerySet(models.QuerySet):
+    def get_by_natural_key(self, *key):
+        """The record whose natural key is `key` (Django's deserializers call this)."""
+        parts = natural_key_parts(self.model)
+        if len(key) != len(parts):
+            raise TypeError(f"{self.model.__name__}'s natural key has {len(parts)} parts")
+        return self.get(
+            **{
+                part.lookup: (value or None) if part.optional else value
+                for part, value in zip(parts, key, strict=True)
+            }
+        )
+
+
 class BoundedTextField(models.TextField):
     """A TextField whose `max_length` is a rule, not a hint: Django's TextField only passes it
     to the form's widget, so a 10 MB biography loaded and made a 26 MB page. Here model
@@ -100,7 +170,7 @@ class ChoiceLabels:
         return force_str(label, strings_only=True)
 
 
-class ArchiveQuerySet(models.QuerySet):
+class ArchiveQuerySet(NaturalKeyQuerySet):
     """What every archive QuerySet shares: the visibility rule, built from the model's own
     `public_condition()` (the condition for a record the public may see)."""
 
@@ -147,9 +217,6 @@ class ArchiveQuerySet(models.QuerySet):
 
 
 class SlugQuerySet(ArchiveQuerySet):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
     def for_api(self):
         """The API lists records in the pages' order (`for_list()`)."""
         return self.for_list()
@@ -168,12 +235,13 @@ class SlugKeyed(models.Model):
     )
 
     objects = SlugManager()
+    natural_key_fields = ("slug",)
 
     class Meta:
         abstract = True
 
     def natural_key(self):
-        return (self.slug,)
+        return natural_key_of(self)
 
 
 class PageAtSlug:

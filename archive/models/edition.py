@@ -17,6 +17,7 @@ from .base import (
     BoundedTextField,
     ChoiceLabels,
     any_language,
+    natural_key_of,
     original_column,
 )
 from .image_fields import CleanImageField
@@ -98,9 +99,6 @@ def key_lookup(key, prefix=""):
 
 
 class EditionQuerySet(ArchiveQuerySet):
-    def get_by_natural_key(self, forum_slug, number):
-        return self.get(forum__slug=forum_slug, number=number)
-
     def get_by_key(self, key):
         """The edition whose key (Edition.key) is `key`; DoesNotExist for any other string."""
         lookup = key_lookup(key)
@@ -218,6 +216,7 @@ class Edition(ChoiceLabels, models.Model):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
 
     objects = models.Manager.from_queryset(EditionQuerySet)()
+    natural_key_fields = ("forum", "number")
 
     class Meta:
         ordering = ["forum__name", "-number"]
@@ -250,7 +249,7 @@ class Edition(ChoiceLabels, models.Model):
         return path_for("archive:edition-detail", edition_key=self.key)
 
     def natural_key(self):
-        return self.forum.natural_key() + (self.number,)
+        return natural_key_of(self)
 
     natural_key.dependencies = ["archive.forum"]
 
@@ -307,9 +306,6 @@ class Edition(ChoiceLabels, models.Model):
 
 
 class SubForumQuerySet(ArchiveQuerySet):
-    def get_by_natural_key(self, forum_slug, number, slug):
-        return self.get(edition__forum__slug=forum_slug, edition__number=number, slug=slug)
-
     def get_by_key(self, edition_key, slug):
         """The session `slug` of the edition whose key is `edition_key`; DoesNotExist if none."""
         lookup = key_lookup(edition_key, prefix="edition__")
@@ -390,6 +386,7 @@ class SubForum(ChoiceLabels, models.Model):
     )
 
     objects = models.Manager.from_queryset(SubForumQuerySet)()
+    natural_key_fields = ("edition", "slug")
 
     class Meta:
         ordering = ["edition", "order", "title"]
@@ -418,7 +415,7 @@ class SubForum(ChoiceLabels, models.Model):
         return path_for("archive:sub-forum-detail", edition_key=edition.key, sub_forum=self.slug)
 
     def natural_key(self):
-        return self.edition.natural_key() + (self.slug,)
+        return natural_key_of(self)
 
     natural_key.dependencies = ["archive.edition"]
 

@@ -17,6 +17,7 @@ from .base import (
     PageAtSlug,
     SlugKeyed,
     SlugQuerySet,
+    natural_key_of,
     original_column,
 )
 from .edition import Edition, SubForum
@@ -71,15 +72,6 @@ class Participant(PageAtSlug, SlugKeyed):
 
 
 class AppearanceQuerySet(ArchiveQuerySet):
-    def get_by_natural_key(self, participant_slug, forum_slug, number, sub_forum_slug, role):
-        return self.get(
-            participant__slug=participant_slug,
-            edition__forum__slug=forum_slug,
-            edition__number=number,
-            sub_forum__slug=sub_forum_slug or None,
-            role=role,
-        )
-
     def public_condition(self):
         return Q(edition__status=Edition.Status.PUBLISHED)
 
@@ -246,6 +238,8 @@ class Appearance(ChoiceLabels, models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = models.Manager.from_queryset(AppearanceQuerySet)()
+    # The sub-forum by its slug alone ("" for none): the edition is already in the key.
+    natural_key_fields = ("participant", "edition", "sub_forum__slug", "role")
 
     class Meta:
         ordering = ["edition", "sub_forum__order", "order", "participant__name"]
@@ -274,11 +268,7 @@ class Appearance(ChoiceLabels, models.Model):
         return f"{self.participant} · {self.get_role_display()} · {self.edition}"
 
     def natural_key(self):
-        return (
-            self.participant.natural_key()
-            + self.edition.natural_key()
-            + (self.sub_forum.slug if self.sub_forum else "", self.role)
-        )
+        return natural_key_of(self)
 
     natural_key.dependencies = ["archive.participant", "archive.subforum"]
 
@@ -316,14 +306,6 @@ class StatementQuerySet(ArchiveQuerySet):
         more than the highest in use, 1 for the first."""
         highest = self.filter(appearance=appearance).aggregate(n=models.Max("number"))["n"]
         return (highest or 0) + 1
-
-    def get_by_natural_key(self, participant_slug, forum_slug, number, sub_forum_slug, role, seq):
-        return self.get(
-            appearance=Appearance.objects.get_by_natural_key(
-                participant_slug, forum_slug, number, sub_forum_slug, role
-            ),
-            number=seq,
-        )
 
     def public_condition(self):
         return Q(appearance__edition__status=Edition.Status.PUBLISHED)
@@ -383,6 +365,7 @@ class Statement(ChoiceLabels, models.Model):
     )
 
     objects = models.Manager.from_queryset(StatementQuerySet)()
+    natural_key_fields = ("appearance", "number")
 
     class Meta:
         ordering = ["appearance", "number"]
@@ -442,7 +425,7 @@ class Statement(ChoiceLabels, models.Model):
         return super().unique_error_message(model_class, unique_check)
 
     def natural_key(self):
-        return self.appearance.natural_key() + (self.number,)
+        return natural_key_of(self)
 
     natural_key.dependencies = ["archive.appearance", "archive.source"]
 

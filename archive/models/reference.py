@@ -12,11 +12,13 @@ from .base import (
     TEXT_LIMITS,
     BoundedTextField,
     ChoiceLabels,
+    NaturalKeyQuerySet,
     PageAtSlug,
     SlugKeyed,
     SlugQuerySet,
     any_language,
     can_preview,
+    natural_key_of,
     original_column,
     split_lines,
 )
@@ -189,9 +191,8 @@ class Organization(ChoiceLabels, PageAtSlug, SlugKeyed):
         return self.name
 
 
-class OrganizationNameQuerySet(models.QuerySet):
-    def get_by_natural_key(self, organization_slug, name):
-        return self.get(organization__slug=organization_slug, **{original_column("name"): name})
+class OrganizationNameQuerySet(NaturalKeyQuerySet):
+    pass
 
 
 class OrganizationName(models.Model):
@@ -216,6 +217,7 @@ class OrganizationName(models.Model):
     )
 
     objects = models.Manager.from_queryset(OrganizationNameQuerySet)()
+    natural_key_fields = ("organization", "name")
 
     class Meta:
         ordering = ["organization", "valid_from"]
@@ -248,7 +250,7 @@ class OrganizationName(models.Model):
         return self.name
 
     def natural_key(self):
-        return (*self.organization.natural_key(), getattr(self, original_column("name")))
+        return natural_key_of(self)
 
     natural_key.dependencies = ["archive.organization"]
 

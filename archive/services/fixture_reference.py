@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import override
 
-from .loading import INTEGER_RANGES, KEY_PARTS, MODELS, SPECS
+from .loading import INTEGER_RANGES, MODELS, SPECS, key_words
 
 JSON_TYPES = {
     models.DateField: 'text, a date "YYYY-MM-DD"',
@@ -34,7 +34,7 @@ def _json_type(field_):
 
 
 def _reference(model):
-    return f"[{', '.join(KEY_PARTS[model])}]"
+    return f"[{', '.join(key_words(model))}]"
 
 
 def _limits(field_):

@@ -14,12 +14,22 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from ..cache import cached_count
-from ..models.base import can_preview
+from ..models.base import CROSS_EDITION_LIMIT, can_preview
 from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
 
 #: Appearances (with what they said) per page on an edition or sub-forum page.
 PEOPLE_PER_PAGE = 25
+
+
+def bounded_lists(*lists):
+    """A page's lists gathered across editions, each `(name, more_name, queryset)`: its first
+    CROSS_EDITION_LIMIT rows as `name`, whether it has more as `more_name`, and the `limit` the
+    page states."""
+    context = {"limit": CROSS_EDITION_LIMIT}
+    for name, more_name, queryset in lists:
+        context[name], context[more_name] = queryset.bounded()
+    return context
 
 
 class CountCachedPaginator(Paginator):

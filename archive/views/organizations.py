@@ -3,10 +3,10 @@
 from django.views.generic import DetailView
 
 from ..filters import OrganizationFilter
-from ..models import Appearance, Edition, Organization, base
+from ..models import Appearance, Edition, Organization
 from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
-from .lists import FilteredListView, PageMetaMixin, for_viewer
+from .lists import FilteredListView, PageMetaMixin, bounded_lists, for_viewer
 
 
 class OrganizationListView(FilteredListView):
@@ -30,21 +30,13 @@ class OrganizationDetailView(PageMetaMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        appearances, more_appearances = (
-            Appearance.objects.visible_to(user)
-            .filter(organization=self.object)
-            .latest_first()
-            .bounded()
-        )
-        editions, more_editions = (
-            Edition.objects.visible_to(user).filter(co_organizers=self.object).for_list().bounded()
-        )
+        appearances = Appearance.objects.visible_to(user).filter(organization=self.object)
+        editions = Edition.objects.visible_to(user).filter(co_organizers=self.object)
         kwargs.update(
-            appearances=appearances,
-            more_appearances=more_appearances,
-            co_organized=editions,
-            more_editions=more_editions,
-            limit=base.CROSS_EDITION_LIMIT,
+            bounded_lists(
+                ("appearances", "more_appearances", appearances.latest_first()),
+                ("co_organized", "more_editions", editions.for_list()),
+            )
         )
         return super().get_context_data(**kwargs)
 

@@ -2,10 +2,10 @@
 
 from django.views.generic import DetailView
 
-from ..models import Edition, SubForum, Topic, base
+from ..models import Edition, SubForum, Topic
 from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
-from .lists import PageMetaMixin, for_viewer
+from .lists import PageMetaMixin, bounded_lists, for_viewer
 
 
 class TopicDetailView(PageMetaMixin, DetailView):
@@ -19,18 +19,19 @@ class TopicDetailView(PageMetaMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        sub_forums, more_sub_forums = (
-            SubForum.objects.visible_to(user).filter(topics=self.object).for_list().bounded()
-        )
-        editions, more_editions = (
-            Edition.objects.visible_to(user).filter(topics=self.object).for_list().bounded()
-        )
         kwargs.update(
-            sub_forums=sub_forums,
-            more_sub_forums=more_sub_forums,
-            editions=editions,
-            more_editions=more_editions,
-            limit=base.CROSS_EDITION_LIMIT,
+            bounded_lists(
+                (
+                    "sub_forums",
+                    "more_sub_forums",
+                    SubForum.objects.visible_to(user).filter(topics=self.object).for_list(),
+                ),
+                (
+                    "editions",
+                    "more_editions",
+                    Edition.objects.visible_to(user).filter(topics=self.object).for_list(),
+                ),
+            )
         )
         return super().get_context_data(**kwargs)
 
