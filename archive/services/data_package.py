@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.core import serializers
 from django.db import connection, connections, transaction
 from django.utils import timezone
 from modeltranslation.translator import translator
@@ -62,7 +61,7 @@ from archive.models import (
     Topic,
 )
 from archive.models.edition import EDITION_KEY_PATTERN
-from archive.services.exporting import edition_records
+from archive.services.exporting import export_edition
 
 log = logging.getLogger(__name__)
 
@@ -771,16 +770,7 @@ def _write_fixtures(root):
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as stream:
-            serializers.serialize(
-                "json",
-                edition_records(forum_slug, number),
-                stream=stream,
-                indent=2,
-                ensure_ascii=False,
-                use_natural_foreign_keys=True,
-                use_natural_primary_keys=True,
-            )
-            stream.write("\n")
+            export_edition(forum_slug, number, stream)
         paths.append(relative)
     return paths
 
