@@ -122,12 +122,8 @@ def is_public(record):
 
 def _organization(organization, request, name=None):
     """An organization (a record, with its page) by the name it had then, if given."""
-    return {
-        "@type": "Organization",
-        "@id": entity_id(request, organization, "organization"),
-        "name": _original(name) if name else _field(organization, "name"),
-        "url": _absolute(request, organization.get_absolute_url()),
-    }
+    name = _original(name) if name else _field(organization, "name")
+    return _record(request, organization, "Organization", "organization", name)
 
 
 def _affiliation(appearance, request):
@@ -158,31 +154,26 @@ def _place(edition, sub_forum=None):
     }
 
 
-def _series_ref(forum, request):
+def _record(request, record, kind, fragment, name):
+    """A record with a page of its own: its type, @id (its page + #fragment), name and page."""
     return {
-        "@type": "EventSeries",
-        "@id": entity_id(request, forum, "series"),
-        "name": _field(forum, "name"),
-        "url": _absolute(request, forum.get_absolute_url()),
+        "@type": kind,
+        "@id": entity_id(request, record, fragment),
+        "name": name,
+        "url": _absolute(request, record.get_absolute_url()),
     }
+
+
+def _series_ref(forum, request):
+    return _record(request, forum, "EventSeries", "series", _field(forum, "name"))
 
 
 def _person_ref(participant, request):
-    return {
-        "@type": "Person",
-        "@id": entity_id(request, participant, "person"),
-        "name": _original(participant.name),
-        "url": _absolute(request, participant.get_absolute_url()),
-    }
+    return _record(request, participant, "Person", "person", _original(participant.name))
 
 
 def _topic(topic, request):
-    return {
-        "@type": "DefinedTerm",
-        "@id": entity_id(request, topic, "topic"),
-        "name": _field(topic, "name"),
-        "url": _absolute(request, topic.get_absolute_url()),
-    }
+    return _record(request, topic, "DefinedTerm", "topic", _field(topic, "name"))
 
 
 def _about(topics, request, theme=None):
@@ -366,7 +357,7 @@ def _statement(statement, appearance, person_id, request):
         if appearance.sub_forum_id
         else _edition_core(appearance.edition, request)
     )
-    original = original_language()
+    original = statement.language  # the language the source gives the words in
     node = {
         # As the participant page's anchor for it (templates/includes/statement.html).
         "@id": entity_id(request, appearance.participant, f"statement-{statement.pk}"),

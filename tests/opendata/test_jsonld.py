@@ -548,6 +548,23 @@ def test_a_translated_quote_is_never_typed_as_the_quote(client, db):
     assert "workTranslation" not in paraphrase
 
 
+def test_words_recorded_in_japanese_are_the_quotation_and_english_its_translation(client, db):
+    archive = make_archive()
+    statements = add_statements(archive)
+    quote = statements["quote"]
+    quote.language = "ja"  # the source gives the words in Japanese; the English is an editor's
+    quote.save()
+    _, (person,) = jsonld(client, "/en/participants/aiko-example/")
+    (node,) = person["@reverse"]["creator"]
+    assert node["@type"] == "Quotation"
+    assert node["text"] == {"@value": "私たちは誠実に取引する。", "@language": "ja"}
+    assert node["inLanguage"] == "ja"
+    translation = node["workTranslation"]
+    assert translation["text"] == "We trade in good faith."
+    assert translation["inLanguage"] == "en"
+    assert translation["translationOfWork"] == {"@id": node["@id"]}
+
+
 def test_content_shown_in_english_on_other_pages_is_marked_english(client, db):
     archive = make_archive()
     archive["edition"].topics.update(name_zh_hans="贸易")
