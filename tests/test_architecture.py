@@ -154,3 +154,17 @@ def test_no_test_module_imports_another():
                 if any(part.startswith("test_") for part in name):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno} {'.'.join(name)}")
     assert found == []
+
+
+def test_breadcrumbs_are_built_in_one_module():
+    """The visible trail and the JSON-LD BreadcrumbList come from the view's `breadcrumbs`
+    (archive/http/breadcrumbs.py); a page template with its own trail would drift from it."""
+    own_trail = [
+        f"{path.relative_to(ROOT)}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        if "{% block breadcrumbs %}" in path.read_text(encoding="utf-8")
+        and "admin" not in path.parts  # Django's admin keeps its own
+    ]
+    assert own_trail == ["templates/404.html", "templates/base.html"]
+    made = [place.split(":")[0] for place in lines_matching(r'"BreadcrumbList"')]
+    assert made == ["archive/opendata/jsonld.py"]

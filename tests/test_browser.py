@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -626,8 +627,13 @@ def test_a_visitor_reads_a_programme_by_day_and_searches_whole_words_and_typos(
     assert not any("Daily" in text for text in results), results
 
     # A misspelt word finds what the archive spells right, on SQLite as on PostgreSQL.
+    # (SQLite answers with "did you mean" and marks "digital"; PostgreSQL's trigram similarity
+    # finds the records directly, with nothing to mark for the misspelt word.)
     page.goto(f"{site}{search}?q=digitl")
-    marks = texts(page, "main mark")
-    assert marks and all(mark.lower().startswith("digital") for mark in marks), marks
+    hits = texts(page, "main .hit")
+    assert hits and all("digital" in hit.lower() for hit in hits), hits
+    if connection.vendor == "sqlite":
+        marks = texts(page, "main mark")
+        assert marks and all(mark.lower().startswith("digital") for mark in marks), marks
     assert not page.errors, page.errors
     page.context.close()

@@ -228,12 +228,23 @@ def _source(source, request):
     return work
 
 
-def _page(request, trail, page_type="WebPage"):
+def _crumb_name(crumb):
+    """A breadcrumb's words (archive.http.breadcrumbs.Crumb) as the visible trail says them."""
+    if crumb.record is None:
+        return crumb.label
+    if crumb.shown == "title":
+        return crumb.record.title
+    if crumb.shown == "as written":
+        return _original(getattr(crumb.record, crumb.field))
+    return _field(crumb.record, crumb.field)
+
+
+def _page(request, crumbs, page_type="WebPage"):
     """The page itself (its address in the reader's language, without ?page=), its language
-    and its visible breadcrumbs: [(name, path), ...] after "Home"."""
+    and its visible breadcrumbs (the view's `breadcrumbs`, after "Home")."""
     url = _absolute(request, request.path)
     items = [(gettext("Home"), _absolute(request, path_for("archive:home")))]
-    items += [(name, _absolute(request, path)) for name, path in trail]
+    items += [(_crumb_name(crumb), _absolute(request, crumb.path)) for crumb in crumbs]
     return {
         "@type": page_type,
         "@id": url,
@@ -283,22 +294,7 @@ def _sub_forum_core(sub_forum, edition, request):
     }
 
 
-def forum_trail(forum):
-    return [
-        (gettext("Editions"), _list_path("edition")),
-        (_field(forum, "name"), forum.get_absolute_url()),
-    ]
-
-
-def edition_trail(edition):
-    return forum_trail(edition.forum) + [(edition.title, edition.get_absolute_url())]
-
-
-def _list_path(kind):
-    return path_for(f"archive:{kind}-list")
-
-
-def edition_data(edition, appearances, sources, request):
+def edition_data(edition, appearances, sources, crumbs, request):
     """An edition page. `appearances`: the whole edition's (not one page's), each with its
     participant and organization loaded."""
     data = {"@context": _context(), **_edition_core(edition, request)}
@@ -319,11 +315,11 @@ def edition_data(edition, appearances, sources, request):
     data.update(_people(appearances, request))
     if sources:
         data["subjectOf"] = [_source(source, request) for source in sources]
-    data["mainEntityOfPage"] = _page(request, edition_trail(edition))
+    data["mainEntityOfPage"] = _page(request, crumbs)
     return data
 
 
-def sub_forum_data(sub_forum, appearances, sources, request):
+def sub_forum_data(sub_forum, appearances, sources, crumbs, request):
     """A session page. `appearances`: the whole session's, in speaking order."""
     edition = sub_forum.edition
     data = {
@@ -340,8 +336,7 @@ def sub_forum_data(sub_forum, appearances, sources, request):
     data.update(_people(appearances, request))
     if sources:
         data["subjectOf"] = [_source(source, request) for source in sources]
-    trail = edition_trail(edition) + [(_field(sub_forum, "title"), sub_forum.get_absolute_url())]
-    data["mainEntityOfPage"] = _page(request, trail)
+    data["mainEntityOfPage"] = _page(request, crumbs)
     return data
 
 
@@ -389,7 +384,7 @@ def _statement(statement, appearance, person_id, request):
     return node
 
 
-def participant_data(participant, appearances, request):
+def participant_data(participant, appearances, crumbs, request):
     """A Person, with each post and organization as held at an appearance (latest first), the
     events they spoke at, contributed to or attended, and what they said there."""
     data = {"@context": _context(), **_person_ref(participant, request)}
@@ -435,9 +430,7 @@ def participant_data(participant, appearances, request):
         reverse["about"] = paraphrases
     if reverse:
         data["@reverse"] = reverse
-    trail = [(gettext("Participants"), _list_path("participant"))]
-    trail.append((_original(participant.name), participant.get_absolute_url()))
-    data["mainEntityOfPage"] = _page(request, trail, "ProfilePage")
+    data["mainEntityOfPage"] = _page(request, crumbs, "ProfilePage")
     return data
 
 
@@ -466,14 +459,14 @@ def series_data(forums, request):
     return {"@context": _context(), "@graph": graph}
 
 
-def forum_data(forum, editions, request):
+def forum_data(forum, editions, crumbs, request):
     """A forum's page: the EventSeries, each published edition an Event in it."""
     data = {"@context": _context(), **_series(forum, editions, request)}
-    data["mainEntityOfPage"] = _page(request, forum_trail(forum))
+    data["mainEntityOfPage"] = _page(request, crumbs)
     return data
 
 
-def organization_data(organization, editions, appearances, request):
+def organization_data(organization, editions, appearances, crumbs, request):
     """An organization's page: the Organization, with its other names, the editions it
     co-organized (`@reverse` organizer) and the people who appeared for it (`@reverse`
     affiliation). The series it organizes say so on their own pages."""
@@ -508,21 +501,18 @@ def organization_data(organization, editions, appearances, request):
         reverse["affiliation"] = people
     if reverse:
         data["@reverse"] = reverse
-    trail = [(gettext("Organizations"), _list_path("organization"))]
-    trail.append((data["name"], organization.get_absolute_url()))
-    data["mainEntityOfPage"] = _page(request, trail)
+    data["mainEntityOfPage"] = _page(request, crumbs)
     return data
 
 
-def topic_data(topic, editions, sub_forums, request):
+def topic_data(topic, editions, sub_forums, crumbs, request):
     """A topic's page: a DefinedTerm, and the events about it (`@reverse` about)."""
     data = {"@context": _context(), **_topic(topic, request)}
     events = [_edition_core(edition, request) for edition in editions]
     events += [_sub_forum_core(s, s.edition, request) for s in sub_forums]
     if events:
         data["@reverse"] = {"about": events}
-    trail = [(gettext("Editions"), _list_path("edition")), (data["name"], topic.get_absolute_url())]
-    data["mainEntityOfPage"] = _page(request, trail)
+    data["mainEntityOfPage"] = _page(request, crumbs)
     return data
 
 
@@ -540,7 +530,7 @@ _LIST_NAMES = {
 }
 
 
-def list_data(kind, page, request):
+def list_data(kind, page, crumbs, request):
     """A list page (`kind` "edition", "participant" or "organization"): an ItemList of this page's
     records, numbered across pages, `numberOfItems` the whole (filtered) list's count."""
     make = _LIST_ITEMS[kind]
@@ -559,11 +549,11 @@ def list_data(kind, page, request):
         "name": name,
         "numberOfItems": page.paginator.count,
         "itemListElement": items,
-        "mainEntityOfPage": _page(request, [(name, _list_path(kind))], "CollectionPage"),
+        "mainEntityOfPage": _page(request, crumbs, "CollectionPage"),
     }
     return data
 
 
-def page_data(request, name, path, page_type="WebPage"):
+def page_data(request, name, crumbs, page_type="WebPage"):
     """A page that describes no record (search, open data): itself and its breadcrumbs."""
-    return {"@context": _context(), "name": name, **_page(request, [(name, path)], page_type)}
+    return {"@context": _context(), "name": name, **_page(request, crumbs, page_type)}

@@ -145,6 +145,19 @@ def edition_title(edition=None, number=None, forum_name="", forum_language="", h
     return mark_safe(title_of(number, str(rendered)))  # the pattern adds digits and CJK only
 
 
+@register.simple_tag
+def crumb(step):
+    """A breadcrumb's words (archive.http.breadcrumbs.Crumb), marked as the rest of the page
+    marks them: a record's field by `translated`, an edition by its title, a name as written."""
+    if step.record is None:
+        return step.label
+    if step.shown == "title":
+        return edition_title(step.record)
+    if step.shown == "as written":
+        return original_text(getattr(step.record, step.field))
+    return translated(step.record, step.field, note=False)
+
+
 def _unprefixed(path):
     """The path without its language prefix ("/ja/editions/" -> "/editions/")."""
     for code, _name in settings.LANGUAGES:

@@ -3,6 +3,7 @@
 from django.views.generic import DetailView
 
 from ..filters import EditionFilter
+from ..http import breadcrumbs
 from ..http.lookups import visible_edition_or_404, visible_sub_forum_or_404
 from ..models import Appearance, Edition, SubForum, citations
 from ..opendata import cards, jsonld
@@ -80,6 +81,9 @@ class EditionDetailView(PageMetaMixin, DetailView):
         )
         return super().get_context_data(**kwargs)
 
+    def get_breadcrumbs(self, context):
+        return breadcrumbs.edition(self.object)
+
     def get_page_meta(self, context):
         edition = self.object
         return page_meta(
@@ -101,7 +105,8 @@ class EditionDetailView(PageMetaMixin, DetailView):
             if not page.has_other_pages()
             else Appearance.objects.filter(edition=edition).in_programme_order()
         )
-        return jsonld.edition_data(edition, people, context["sources"], self.request)
+        crumbs = context["breadcrumbs"]
+        return jsonld.edition_data(edition, people, context["sources"], crumbs, self.request)
 
 
 class SubForumDetailView(PageMetaMixin, DetailView):
@@ -150,6 +155,9 @@ class SubForumDetailView(PageMetaMixin, DetailView):
         )
         return super().get_context_data(**kwargs)
 
+    def get_breadcrumbs(self, context):
+        return breadcrumbs.sub_forum(self.object, self.object.edition)
+
     def get_page_meta(self, context):
         sub_forum = self.object
         return page_meta(
@@ -169,4 +177,5 @@ class SubForumDetailView(PageMetaMixin, DetailView):
             if not page.has_other_pages()
             else Appearance.objects.filter(sub_forum=sub_forum).in_speaking_order()
         )
-        return jsonld.sub_forum_data(sub_forum, people, context["sources"], self.request)
+        crumbs = context["breadcrumbs"]
+        return jsonld.sub_forum_data(sub_forum, people, context["sources"], crumbs, self.request)

@@ -4,6 +4,7 @@ editions."""
 from django.views.generic import DetailView
 
 from ..addresses import path_for
+from ..http import breadcrumbs
 from ..models import Appearance, Edition, Forum
 from ..opendata import jsonld
 from ..opendata.calendars import calendar_links
@@ -42,6 +43,9 @@ class ForumDetailView(PageMetaMixin, DetailView):
             kwargs["calendar"] = calendar_links(self.request, path)
         return super().get_context_data(**kwargs)
 
+    def get_breadcrumbs(self, context):
+        return breadcrumbs.forum(self.object)
+
     def get_page_meta(self, context):
         return page_meta(self.request, title=self.object.name, description=self.object.description)
 
@@ -49,4 +53,4 @@ class ForumDetailView(PageMetaMixin, DetailView):
         if not jsonld.is_public(self.object):
             return None
         editions = [e for e in context["timeline_editions"] if e.is_published]
-        return jsonld.forum_data(self.object, editions, self.request)
+        return jsonld.forum_data(self.object, editions, context["breadcrumbs"], self.request)

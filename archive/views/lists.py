@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from ..cache import cached_count
+from ..http import breadcrumbs
 from ..models.base import CROSS_EDITION_LIMIT, can_preview
 from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
@@ -72,10 +73,15 @@ def for_viewer(queryset, user):
 
 
 class PageMetaMixin:
-    """Puts the page's Open Graph data (`og`) and JSON-LD (`jsonld`) in the context.
+    """Puts the page's breadcrumbs (`breadcrumbs`, archive.http.breadcrumbs), Open Graph data
+    (`og`) and JSON-LD (`jsonld`, whose BreadcrumbList is the same trail) in the context.
 
-    Override `get_page_meta()` and `get_jsonld()`; templates only render what they are given.
+    Override `get_breadcrumbs()`, `get_page_meta()` and `get_jsonld()`; templates only render
+    what they are given.
     """
+
+    def get_breadcrumbs(self, context):
+        return []
 
     def get_page_meta(self, context):
         return page_meta(self.request)
@@ -85,6 +91,7 @@ class PageMetaMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["breadcrumbs"] = self.get_breadcrumbs(context)
         context["og"] = self.get_page_meta(context)
         context["jsonld"] = self.get_jsonld(context)
         return context
@@ -138,8 +145,13 @@ class FilteredListView(PageMetaMixin, ListView):
         page, self.page_notice = paginate(self.request, queryset, page_size)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
+    def get_breadcrumbs(self, context):
+        return getattr(breadcrumbs, f"{self.jsonld_kind}s")()
+
     def get_jsonld(self, context):
-        return jsonld.list_data(self.jsonld_kind, context["page_obj"], self.request)
+        return jsonld.list_data(
+            self.jsonld_kind, context["page_obj"], context["breadcrumbs"], self.request
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -3,6 +3,7 @@
 from django.views.generic import DetailView
 
 from ..filters import OrganizationFilter
+from ..http import breadcrumbs
 from ..models import Appearance, Edition, Organization
 from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
@@ -40,6 +41,9 @@ class OrganizationDetailView(PageMetaMixin, DetailView):
         )
         return super().get_context_data(**kwargs)
 
+    def get_breadcrumbs(self, context):
+        return breadcrumbs.organization(self.object)
+
     def get_page_meta(self, context):
         organization = self.object
         return page_meta(
@@ -51,4 +55,5 @@ class OrganizationDetailView(PageMetaMixin, DetailView):
             return None
         editions = [e for e in context["co_organized"] if e.is_published]
         appearances = [a for a in context["appearances"] if a.edition.is_published]
-        return jsonld.organization_data(self.object, editions, appearances, self.request)
+        crumbs = context["breadcrumbs"]
+        return jsonld.organization_data(self.object, editions, appearances, crumbs, self.request)

@@ -3,6 +3,7 @@
 from django.views.generic import DetailView
 
 from ..filters import ParticipantFilter
+from ..http import breadcrumbs
 from ..models import Appearance, Participant, base, citations
 from ..opendata import cards, jsonld
 from ..opendata.opengraph import page_meta
@@ -60,6 +61,9 @@ class ParticipantDetailView(PageMetaMixin, DetailView):
         )
         return super().get_context_data(**kwargs)
 
+    def get_breadcrumbs(self, context):
+        return breadcrumbs.participant(self.object)
+
     def get_page_meta(self, context):
         participant = self.object
         return page_meta(
@@ -75,4 +79,5 @@ class ParticipantDetailView(PageMetaMixin, DetailView):
             return None  # a person only drafts name, previewed by staff
         # Only what the public may see: a staff preview leaves drafts out of the markup.
         appearances = [a for a in context["appearances"] if a.edition.is_published]
-        return jsonld.participant_data(self.object, appearances, self.request)
+        crumbs = context["breadcrumbs"]
+        return jsonld.participant_data(self.object, appearances, crumbs, self.request)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language, gettext
 
 from ..addresses import path_for
+from ..http import breadcrumbs
 from ..models.edition import edition_title, make_key
 from ..models.languages import original_language
 from ..models.search import MAX_QUERY_LENGTH, clean_query, suggest
@@ -32,6 +33,7 @@ def search(request):
                 hit.last_edition_forum_language = (
                     get_language() if hit.last_edition_forum_translated else original_language()
                 )
+    crumbs = breadcrumbs.page(gettext("Search"), path_for("archive:search"))
     context = {
         "query": query,
         "suggestion": suggestion,
@@ -41,8 +43,7 @@ def search(request):
         "groups": groups,
         "hit_count": sum(len(group.hits) for group in groups),
         "og": page_meta(request),
-        "jsonld": jsonld.page_data(
-            request, gettext("Search"), path_for("archive:search"), "SearchResultsPage"
-        ),
+        "breadcrumbs": crumbs,
+        "jsonld": jsonld.page_data(request, gettext("Search"), crumbs, "SearchResultsPage"),
     }
     return render(request, "archive/search.html", context)

@@ -2,6 +2,7 @@
 
 from django.views.generic import DetailView
 
+from ..http import breadcrumbs
 from ..models import Edition, SubForum, Topic
 from ..opendata import jsonld
 from ..opendata.opengraph import page_meta
@@ -35,6 +36,9 @@ class TopicDetailView(PageMetaMixin, DetailView):
         )
         return super().get_context_data(**kwargs)
 
+    def get_breadcrumbs(self, context):
+        return breadcrumbs.topic(self.object)
+
     def get_page_meta(self, context):
         return page_meta(self.request, title=self.object.name)
 
@@ -43,4 +47,5 @@ class TopicDetailView(PageMetaMixin, DetailView):
             return None
         editions = [e for e in context["editions"] if e.is_published]
         sub_forums = [s for s in context["sub_forums"] if s.edition.is_published]
-        return jsonld.topic_data(self.object, editions, sub_forums, self.request)
+        crumbs = context["breadcrumbs"]
+        return jsonld.topic_data(self.object, editions, sub_forums, crumbs, self.request)
