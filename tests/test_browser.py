@@ -92,6 +92,26 @@ def site(live_server):
     return live_server.url
 
 
+def nu_errors(files):
+    """The Nu HTML checker's errors ("page:line: message 'extract'") for {page name: file},
+    from one JVM for all of them; warnings are allowed."""
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
+        + [str(file) for file in files.values()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    names = {f"file:{file}": name for name, file in files.items()}
+    return [
+        f"{names.get(message.get('url'), message.get('url'))}:{message.get('lastLine')}: "
+        f"{message['message']} {message.get('extract', '')!r}"
+        for message in json.loads(result.stdout)["messages"]
+        if message["type"] in ("error", "non-document-error")
+    ]
+
+
 def path_and_query(page):
     parts = urlsplit(page.url)
     return parts.path, parse_qs(parts.query)
@@ -281,21 +301,32 @@ def test_every_page_type_fits_at_three_widths_in_three_languages(browser, site):
 @requires_browser
 @helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
 def test_home_and_series_pages_have_no_accessibility_violation_at_all(browser, site):
-    """The pages issue 19 §3 changed, in three languages on a phone and a desktop: no axe-core
-    violation of any impact (the test above fails only on serious and critical ones)."""
+    """The pages issue 19 §3 changed, in three languages on a phone as well as a desktop: no
+    axe-core violation of any impact."""
     found = {}
     for width in (375, 1280):
-        page = new_page(browser, bypass_csp=True, viewport={"width": width, "height": 800})
-        for (name, language), path in localized_paths().items():
-            if name not in ("home", "forum-detail"):
-                continue
-            page.goto(site + path)
-            page.add_script_tag(path=AXE_JS)
-            results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            if results["violations"]:
-                found[f"{name}-{language}-{width}"] = results["violations"]
-        page.context.close()
+        paths = {
+            f"{name}-{language}-{width}": path
+            for (name, language), path in localized_paths().items()
+            if name in ("home", "forum-detail")
+        }
+        found.update(axe_violations(browser, site, paths, width))
     assert found == {}, "axe-core found:\n" + format_axe_violations(found)
+
+
+def axe_violations(browser, site, paths, width=1280):
+    """{page name: axe-core's violations, of any impact} for {page name: path}. Only this
+    context bypasses the Content-Security-Policy, so that axe's injected script may run."""
+    page = new_page(browser, bypass_csp=True, viewport={"width": width, "height": 800})
+    found = {}
+    for name, path in paths.items():
+        page.goto(site + path)
+        page.add_script_tag(path=AXE_JS)
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        if results["violations"]:
+            found[name] = results["violations"]
+    page.context.close()
+    return found
 
 
 def format_axe_violations(found):
@@ -317,15 +348,7 @@ def test_every_page_has_no_accessibility_violations(browser, site):
     """axe-core's WCAG 2 A/AA and best-practice rules on each page type in three languages: any
     finding fails, whatever its impact. The context bypasses the Content-Security-Policy only
     so that axe's injected script may run; the other tests keep the CSP on."""
-    page = helpers.new_page(browser, bypass_csp=True, viewport={"width": 1280, "height": 800})
-    found = {}
-    for name, path in page_paths().items():
-        page.goto(site + path)
-        page.add_script_tag(path=AXE_JS)
-        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        if results["violations"]:
-            found[name] = results["violations"]
-    page.context.close()
+    found = axe_violations(browser, site, page_paths())
     assert found == {}, "axe-core found:\n" + format_axe_violations(found)
 
 
@@ -347,21 +370,7 @@ def test_every_page_is_valid_html(client, db, tmp_path):
         assert response.status_code == (404 if name.startswith("not-found") else 200), name
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(response.content)
-    result = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
-        + [str(file) for file in files.values()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    names = {f"file:{file}": name for name, file in files.items()}
-    errors = [
-        f"{names.get(message.get('url'), message.get('url'))}:{message.get('lastLine')}: "
-        f"{message['message']} {message.get('extract', '')!r}"
-        for message in json.loads(result.stdout)["messages"]
-        if message["type"] in ("error", "non-document-error")
-    ]
+    errors = nu_errors(files)
     assert errors == [], "\n".join(errors)
 
 
@@ -479,16 +488,8 @@ def test_editions_are_filtered_by_a_number_typed_in_every_language(browser, site
 @helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
 def test_filtered_lists_and_their_errors_have_no_accessibility_violations(browser, site):
     """axe-core on the lists with filters in use and in error, in three languages: no
-    violation at all (not only no serious one)."""
-    page = new_page(browser, bypass_csp=True, viewport={"width": 1280, "height": 800})
-    found = {}
-    for name, path in filter_states().items():
-        page.goto(site + path)
-        page.add_script_tag(path=AXE_JS)
-        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        if results["violations"]:
-            found[name] = results["violations"]
-    page.context.close()
+    violation of any impact."""
+    found = axe_violations(browser, site, filter_states())
     assert found == {}, "axe-core found:\n" + format_axe_violations(found)
 
 
@@ -507,21 +508,7 @@ def test_filtered_lists_and_their_errors_are_valid_html(client, db, tmp_path):
         assert b'aria-invalid="true"' in response.content or "chips" in name, name
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(response.content)
-    result = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
-        + [str(file) for file in files.values()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    names = {f"file:{file}": name for name, file in files.items()}
-    errors = [
-        f"{names.get(message.get('url'), message.get('url'))}:{message.get('lastLine')}: "
-        f"{message['message']} {message.get('extract', '')!r}"
-        for message in json.loads(result.stdout)["messages"]
-        if message["type"] in ("error", "non-document-error")
-    ]
+    errors = nu_errors(files)
     assert errors == [], "\n".join(errors)
 
 
