@@ -32,6 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = ROOT / "node_modules/axe-core/axe.min.js"
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 SCREENSHOTS = ROOT / "artifacts/screenshots"
+requires_axe = helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
+requires_vnu = helpers.requires(
+    shutil.which("java") is not None and VNU_JAR.exists(),
+    "needs java (apt-get install default-jre-headless) and node_modules/vnu-jar (run `npm ci`)",
+)
 
 # One page of each type, from the real fixtures (edition 20) and the fictional records below,
 # as (URL name, arguments). Reversed at test time, so a language prefix in the URLs is followed.
@@ -299,7 +304,7 @@ def test_every_page_type_fits_at_three_widths_in_three_languages(browser, site):
 
 
 @requires_browser
-@helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
+@requires_axe
 def test_home_and_series_pages_have_no_accessibility_violation_at_all(browser, site):
     """The pages issue 19 §3 changed, in three languages on a phone as well as a desktop: no
     axe-core violation of any impact."""
@@ -343,7 +348,7 @@ def format_axe_violations(found):
 
 
 @helpers.requires_browser
-@helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
+@requires_axe
 def test_every_page_has_no_accessibility_violations(browser, site):
     """axe-core's WCAG 2 A/AA and best-practice rules on each page type in three languages: any
     finding fails, whatever its impact. The context bypasses the Content-Security-Policy only
@@ -355,10 +360,7 @@ def test_every_page_has_no_accessibility_violations(browser, site):
 # --- HTML validity ---------------------------------------------------------------------------
 
 
-@helpers.requires(
-    shutil.which("java") is not None and VNU_JAR.exists(),
-    "needs java (apt-get install default-jre-headless) and node_modules/vnu-jar (run `npm ci`)",
-)
+@requires_vnu
 def test_every_page_is_valid_html(client, db, tmp_path):
     """The Nu HTML checker (one JVM for all pages) reports no error; warnings are allowed."""
     builders.build_site()
@@ -485,7 +487,7 @@ def test_editions_are_filtered_by_a_number_typed_in_every_language(browser, site
 
 
 @requires_browser
-@helpers.requires(AXE_JS.exists(), "needs node_modules/axe-core (run `npm ci`)")
+@requires_axe
 def test_filtered_lists_and_their_errors_have_no_accessibility_violations(browser, site):
     """axe-core on the lists with filters in use and in error, in three languages: no
     violation of any impact."""
@@ -493,10 +495,7 @@ def test_filtered_lists_and_their_errors_have_no_accessibility_violations(browse
     assert found == {}, "axe-core found:\n" + format_axe_violations(found)
 
 
-@helpers.requires(
-    shutil.which("java") is not None and VNU_JAR.exists(),
-    "needs java (apt-get install default-jre-headless) and node_modules/vnu-jar (run `npm ci`)",
-)
+@requires_vnu
 def test_filtered_lists_and_their_errors_are_valid_html(client, db, tmp_path):
     """The Nu HTML checker on the same pages: no error (`<input type=number value="abc">`
     was one)."""

@@ -19,19 +19,26 @@ LABELS = {
 }
 
 
-@pytest.fixture
-def quote(db):
+def archive_with_a_quote(language):
+    """The builders' archive with one quote in three languages, its words as the source gives
+    them in `language` (the other two are translations)."""
     records = make_archive()
     appearance = records["session"].appearances.get()
     statement = factories.StatementFactory(
         appearance=appearance,
         number=1,
         kind=Statement.Kind.QUOTE,
+        language=language,
         text="We will trade more.",
         text_ja="貿易を増やします。",
         text_zh_hans="我们将扩大贸易。",
     )
     return records, statement
+
+
+@pytest.fixture
+def quote(db):
+    return archive_with_a_quote("en")
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans", "ja"])
@@ -70,18 +77,7 @@ def test_the_api_says_when_a_quote_is_a_translation(client, quote, language, is_
 @pytest.fixture
 def japanese_quote(db):
     """Words a source gives in Japanese, with an editor's English and Chinese translations."""
-    records = make_archive()
-    appearance = records["session"].appearances.get()
-    statement = factories.StatementFactory(
-        appearance=appearance,
-        number=1,
-        kind=Statement.Kind.QUOTE,
-        language="ja",
-        text="We will trade more.",
-        text_ja="貿易を増やします。",
-        text_zh_hans="我们将扩大贸易。",
-    )
-    return records, statement
+    return archive_with_a_quote("ja")
 
 
 @pytest.mark.parametrize(
