@@ -185,12 +185,15 @@ def test_screenshots_of_history_compare_and_restore_for_the_editors_guide(browse
     page.goto(live_url + history_url)
     radios = page.locator('input[name="old"]')
     radios.nth(radios.count() - 1).check()
-    page.get_by_role("button", name="Compare").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Compare").click()
     assert "Compare versions" in page.title()
     page.screenshot(path=DOCS_IMG / "admin-compare.png")
-    page.get_by_role("link", name="Restore the older version").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Restore the older version").click()
     page.screenshot(path=DOCS_IMG / "admin-restore.png")
-    page.get_by_role("button", name="Restore this version").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Restore this version").click()
     assert "is back as it was on" in page.locator(".messagelist").inner_text()
     participant.refresh_from_db()
     assert participant.native_name == "" and participant.country != "People's Republic of China"

@@ -148,37 +148,44 @@ def test_journey_from_home_to_search_works(browser, site, javascript):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
-    page.get_by_role("link", name="20th Beijing-Tokyo Forum", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="20th Beijing-Tokyo Forum", exact=True).click()
     assert path_and_query(page) == (url("edition-detail", **EDITION_20), {})
     assert page.locator("h1").inner_text() == "20th Beijing-Tokyo Forum"
 
-    page.locator("main").get_by_role("link", name="Sub-forum on the digital economy").first.click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name="Sub-forum on the digital economy").first.click()
     assert path_and_query(page) == (
         url("sub-forum-detail", **EDITION_20, sub_forum="digital-economy"),
         {},
     )
     assert page.locator("h1").inner_text() == "Sub-forum on the digital economy"
 
-    page.locator("main").get_by_role("link", name="Gao Shaolin", exact=True).first.click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name="Gao Shaolin", exact=True).first.click()
     assert path_and_query(page) == (url("participant-detail", slug="gao-shaolin"), {})
     assert page.locator("h1").inner_text() == "Gao Shaolin"
 
     # A filter: participants of the Beijing-Tokyo Forum only (the fictional forum's are left out).
-    main_nav(page).get_by_role("link", name="Participants").click()
+    with page.expect_navigation():
+        main_nav(page).get_by_role("link", name="Participants").click()
     assert texts(page, ".name-list li a") == sorted(
         EDITION_20_PARTICIPANTS + ["Example Person 1", "Example Person 2", "Example Person 3"]
     )
     page.get_by_label("Forum", exact=True).select_option(label="Beijing-Tokyo Forum")
-    page.get_by_role("button", name="Apply").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
     path, query = path_and_query(page)
     assert (path, query["forum"]) == (url("participant-list"), ["beijing-tokyo-forum"])
     assert texts(page, ".name-list li a") == EDITION_20_PARTICIPANTS
     assert page.get_by_label("Forum", exact=True).input_value() == "beijing-tokyo-forum"
 
     # A filter on the editions list: by city.
-    main_nav(page).get_by_role("link", name="Editions").click()
+    with page.expect_navigation():
+        main_nav(page).get_by_role("link", name="Editions").click()
     page.get_by_label("City", exact=True).select_option(label="Kyoto (1)")
-    page.get_by_role("button", name="Apply").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
     path, query = path_and_query(page)
     assert (path, query["city"]) == (url("edition-list"), ["Kyoto"])
     assert texts(page, ".cards .card__title a") == ["3rd Example Forum"]
@@ -438,7 +445,8 @@ def test_a_visitor_filters_people_by_names_and_removes_a_chip(browser, site, lan
     page.goto(site + people)
     page.locator("#id_organization").fill("Nomura")
     page.locator("#id_edition").fill("20")
-    page.locator(".filters button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator(".filters button[type=submit]").click()
     path, query = path_and_query(page)
     assert (path, query) == (
         people,
@@ -456,7 +464,8 @@ def test_a_visitor_filters_people_by_names_and_removes_a_chip(browser, site, lan
     chip = page.locator(".chip").first
     remove = {"en": "Remove filter", "zh-hans": "移除筛选条件", "ja": "条件を外す"}[language]
     assert chip.evaluate("a => a.textContent").startswith(remove)
-    chip.click()
+    with page.expect_navigation():
+        chip.click()
     path, query = path_and_query(page)
     assert (path, query) == (people, {"edition": ["beijing-tokyo-forum-20"]})
     assert texts(page, ".name-list li a") == EDITION_20_PARTICIPANTS
@@ -474,12 +483,14 @@ def test_editions_are_filtered_by_a_number_typed_in_every_language(browser, site
     for language in LANGUAGES:
         page.goto(site + localized(language, "participant-list"))
         page.locator("#id_edition").fill("2")  # the Example Forum's 2nd edition
-        page.locator(".filters button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator(".filters button[type=submit]").click()
         assert path_and_query(page)[1] == {"edition": ["example-forum-2"]}
         assert texts(page, ".name-list li a") == ["Example Person 2"]
         page.goto(site + localized(language, "edition-list"))
         page.locator("#id_year").select_option(index=1)
-        page.locator(".filters button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator(".filters button[type=submit]").click()
         assert list(path_and_query(page)[1]) == ["year"]
         assert page.locator(".chip").count() == 1
     assert page.errors == []
@@ -537,14 +548,16 @@ def test_home_leads_to_the_series_page_and_searches_from_its_box(browser, site, 
     # What the archive is, its totals and the search box are above the fold.
     for selector in ("h1", ".intro .lead", ".totals", "#home-search-q"):
         assert page.locator(selector).bounding_box()["y"] < 800, selector
-    page.locator("main h2").get_by_role("link", name="Example Forum", exact=True).click()
+    with page.expect_navigation():
+        page.locator("main h2").get_by_role("link", name="Example Forum", exact=True).click()
     assert path_and_query(page) == (series, {})
     assert page.locator("h1").inner_text() == "Example Forum"
     # The whole timeline, oldest first, the draft left out; host countries alternate sides.
     assert page.locator(".timeline__item").count() == 3
     assert page.locator(".timeline-legend li").count() == 2
     page.goto(site + home)
-    page.locator("main h2").get_by_role("link", name=link, exact=True).click()
+    with page.expect_navigation():
+        page.locator("main h2").get_by_role("link", name=link, exact=True).click()
     assert page.locator("h1").inner_text() == heading
     page.goto(site + home)
     page.get_by_role("searchbox", name=label).fill("digital")
