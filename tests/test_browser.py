@@ -154,7 +154,9 @@ def test_journey_from_home_to_search_works(browser, site, javascript):
     assert page.locator("h1").inner_text() == "20th Beijing-Tokyo Forum"
 
     with page.expect_navigation():
-        page.locator("main").get_by_role("link", name="Sub-forum on the digital economy").first.click()
+        page.locator("main").get_by_role(
+            "link", name="Sub-forum on the digital economy"
+        ).first.click()
     assert path_and_query(page) == (
         url("sub-forum-detail", **EDITION_20, sub_forum="digital-economy"),
         {},
