@@ -135,6 +135,7 @@ def _discover_pages():
         _last_page(first.appearances.count(), lists.PEOPLE_PER_PAGE) if first is not None else 1
     )
     participant_sitemap_pages = sitemaps.ParticipantSitemap().paginator.num_pages
+    organization_sitemap_pages = sitemaps.OrganizationSitemap().paginator.num_pages
 
     def edition_kwargs(edition):
         return {"edition_key": edition.key}
@@ -152,6 +153,7 @@ def _discover_pages():
     a = (first,)
     return [
         page("home", "archive:home"),
+        page("forum-detail", "archive:forum-detail", lambda: {"slug": first.forum.slug}, None, a),
         page("edition-list", "archive:edition-list"),
         page(
             "edition-list?forum",
@@ -301,6 +303,7 @@ def _discover_pages():
             (participant,),
         ),
         # Open data
+        page("open-data", "archive:open-data"),
         page("api edition-list", "api:edition-list"),
         page(
             "api edition-detail",
@@ -337,6 +340,13 @@ def _discover_pages():
             "sitemap-section",
             lambda: {"section": "participants"},
             lambda: {"p": participant_sitemap_pages},
+        ),
+        page("sitemap organizations", "sitemap-section", lambda: {"section": "organizations"}),
+        page(
+            "sitemap organizations?page=last",
+            "sitemap-section",
+            lambda: {"section": "organizations"},
+            lambda: {"p": organization_sitemap_pages},
         ),
     ]
 
