@@ -212,6 +212,29 @@ def bump_content_version(**kwargs):
         )
 
 
+def cached_value(name, parts, build, timeout=60 * 60):
+    """build(), remembered under `name` and `parts` (any repr-able values that decide the
+    result) until the content version changes; built afresh, and not kept, while the cache
+    cannot be used. The one home of the derived values kept between two changes: list counts,
+    totals, and the JSON-LD of a record shown over several pages."""
+    version = content_version()
+    if version is None:
+        return build()
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16)
+    key = f"archive:{name}:{version}:{digest.hexdigest()}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    return value
+
+
+def query_key(queryset):
+    """What decides a queryset's rows: its database, SQL and parameters (a cache key part)."""
+    sql, params = queryset.query.sql_with_params()
+    return (queryset.db, sql, params)
+
+
 def cached_count(queryset, timeout=60 * 60):
     """queryset.count(), remembered until the content version changes.
 
@@ -220,17 +243,7 @@ def cached_count(queryset, timeout=60 * 60):
     count changes only when the content does, and the key is the exact SQL and parameters, so
     a staff member's count (drafts included) is never mixed with a visitor's.
     """
-    version = content_version()
-    if version is None:
-        return queryset.count()
-    sql, params = queryset.query.sql_with_params()
-    digest = hashlib.blake2b(repr((queryset.db, sql, params)).encode(), digest_size=16)
-    key = f"archive:count:{version}:{digest.hexdigest()}"
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, timeout)
-    return count
+    return cached_value("count", query_key(queryset), queryset.count, timeout)
 
 
 def cached_aggregate(queryset, timeout=60 * 60, **aggregates):
@@ -238,15 +251,10 @@ def cached_aggregate(queryset, timeout=60 * 60, **aggregates):
     cached_count() remembers a count: the key is the queryset's exact SQL and parameters plus
     the aggregates asked for, so a staff member's totals (drafts included) are never a visitor's.
     """
-    version = content_version()
-    if version is None:
-        return queryset.aggregate(**aggregates)
-    sql, params = queryset.query.sql_with_params()
     asked = sorted((name, repr(expression)) for name, expression in aggregates.items())
-    digest = hashlib.blake2b(repr((queryset.db, sql, params, asked)).encode(), digest_size=16)
-    key = f"archive:aggregate:{version}:{digest.hexdigest()}"
-    values = cache.get(key)
-    if values is None:
-        values = queryset.aggregate(**aggregates)
-        cache.set(key, values, timeout)
-    return values
+    return cached_value(
+        "aggregate",
+        (*query_key(queryset), asked),
+        lambda: queryset.aggregate(**aggregates),
+        timeout,
+    )

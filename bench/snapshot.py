@@ -6,8 +6,8 @@ its deepest page, every record page, search, the API, feeds, calendars, CSV, sit
 language for the pages under a language prefix, is requested through Django's WSGI handler with
 the page cache off, and its status, content type and body written to one file per page. Bodies
 are normalised only where two identical renderings differ by design: the CSP nonce of each
-response and iCalendar's DTSTAMP (the time the file was made). Everything else, whitespace
-included, must be equal.
+response and iCalendar's DTSTAMP (the time the file was made), and in HTML the lines holding
+only whitespace. Everything else, other whitespace included, must be equal.
 
     DJANGO_SETTINGS_MODULE=bench.settings BENCH_PAGE_CACHE=0 BENCH_DATABASE_URL=... \\
         python bench/snapshot.py --out /tmp/before
@@ -34,9 +34,17 @@ NORMALISE = (
 )
 
 
-def normalise(body):
+BLANK_LINES = re.compile(rb"\n[ \t]*(?=\n)")
+
+
+def normalise(body, content_type=""):
+    """The body without what differs by design; HTML also without whitespace-only lines (two
+    template engines lay out the same markup with different blank lines, which no browser or
+    parser tells apart)."""
     for pattern, replacement in NORMALISE:
         body = pattern.sub(replacement, body)
+    if content_type.startswith("text/html"):
+        body = BLANK_LINES.sub(b"", body)
     return body
 
 
@@ -70,7 +78,7 @@ def snapshot(out):
             kind = headers.get("Content-Type", "")
             name = file_name(url)
             (out / name).write_bytes(
-                f"{url}\n{status} {kind}\n\n".encode() + normalise(bytes(content))
+                f"{url}\n{status} {kind}\n\n".encode() + normalise(bytes(content), kind)
             )
             written[name] = url
     return written

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 
 from archive.filters import EditionFilter, OrganizationFilter, ParticipantFilter
-from archive.models import Appearance, Edition, Organization, Participant
+from archive.models import Appearance, Edition, Forum, Organization, Participant
 
 from . import factories
 
@@ -421,6 +421,28 @@ def test_name_boxes_offer_the_names_in_the_page_language(client, people):
     assert '<option value="Lotus Institute" lang="en"></option>' in html
     assert '<option value="第20回例のフォーラム"></option>' in html
     assert 'list="id_edition_names"' in html
+
+
+def test_kept_names_and_counts_follow_an_edit_in_every_language(client, people):
+    """The name boxes' datalists and the selects' counts are kept until the content changes
+    (archive.cache.cached_value): an organization renamed and an edition added show on the next
+    request, as the list itself does."""
+    for language in LANGUAGES:
+        client.get(f"/{language}/participants/")
+        client.get(f"/{language}/editions/")
+    lotus = Organization.objects.get(slug="lotus")
+    lotus.name_en, lotus.name_ja = "Lotus Foundation", "ロータス財団"
+    lotus.save()
+    factories.EditionFactory(
+        forum=Forum.objects.get(slug="other"), number=21, city_en="Nara", country="Japan"
+    )
+    ja = client.get("/ja/participants/").content.decode()
+    assert '<option value="ロータス財団"></option>' in ja
+    assert "Lotus Institute" not in ja
+    en = client.get("/en/participants/").content.decode()
+    assert '<option value="Lotus Foundation"></option>' in en
+    editions = client.get("/en/editions/").content.decode()
+    assert '<option value="Nara">Nara (1)</option>' in editions
 
 
 @pytest.mark.parametrize(("language", "count"), [("en", "2024 (2)"), ("ja", "2024（2）")])

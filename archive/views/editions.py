@@ -9,7 +9,14 @@ from ..models import Appearance, Edition, SubForum, citations
 from ..opendata import cards, jsonld
 from ..opendata.opengraph import page_meta
 from .citations import downloads
-from .lists import PEOPLE_PER_PAGE, FilteredListView, PageMetaMixin, page_address, paginate
+from .lists import (
+    PEOPLE_PER_PAGE,
+    FilteredListView,
+    PageMetaMixin,
+    page_address,
+    paginate,
+    whole_record_jsonld,
+)
 
 
 class EditionListView(FilteredListView):
@@ -97,16 +104,14 @@ class EditionDetailView(PageMetaMixin, DetailView):
         edition = self.object
         if not edition.is_published:
             return None  # a draft previewed by staff states nothing to machines
-        # Everyone at the edition, not only this page's, so that every page of the record
-        # states the same: the page's rows when it is the only page, else one more read.
-        page = context["page_obj"]
-        people = (
-            [a for group in context["programme"] for a in group["appearances"]]
-            if not page.has_other_pages()
-            else Appearance.objects.filter(edition=edition).in_programme_order()
-        )
         crumbs = context["breadcrumbs"]
-        return jsonld.edition_data(edition, people, context["sources"], crumbs, self.request)
+
+        def build(people):
+            if people is None:
+                people = Appearance.objects.filter(edition=edition).in_programme_order()
+            return jsonld.edition_data(edition, people, context["sources"], crumbs, self.request)
+
+        return whole_record_jsonld(self.request, edition, context["page_obj"], build)
 
 
 class SubForumDetailView(PageMetaMixin, DetailView):
@@ -171,11 +176,13 @@ class SubForumDetailView(PageMetaMixin, DetailView):
         sub_forum = self.object
         if not sub_forum.edition.is_published:
             return None
-        page = context["page_obj"]
-        people = (
-            context["appearances"]
-            if not page.has_other_pages()
-            else Appearance.objects.filter(sub_forum=sub_forum).in_speaking_order()
-        )
         crumbs = context["breadcrumbs"]
-        return jsonld.sub_forum_data(sub_forum, people, context["sources"], crumbs, self.request)
+
+        def build(people):
+            if people is None:
+                people = Appearance.objects.filter(sub_forum=sub_forum).in_speaking_order()
+            return jsonld.sub_forum_data(
+                sub_forum, people, context["sources"], crumbs, self.request
+            )
+
+        return whole_record_jsonld(self.request, sub_forum, context["page_obj"], build)

@@ -10,10 +10,11 @@ ever gives a 404 or a 500.
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from ..cache import cached_count
+from ..cache import cached_count, cached_value
 from ..http import breadcrumbs
 from ..models.base import CROSS_EDITION_LIMIT, can_preview
 from ..opendata import jsonld
@@ -63,6 +64,19 @@ def paginate(request, queryset, per_page):
 def page_address(url, page):
     """The address of one page of a paginated record page (page 1 has no ?page=)."""
     return url if page.number == 1 else f"{url}?page={page.number}"
+
+
+def whole_record_jsonld(request, record, page, build):
+    """The JSON-LD of a record whose people are shown over several pages (an edition, a
+    session): `build(people)` with the page's own rows when the record fits on one page; else
+    with everyone at the record, built once per content version, language and address and kept
+    beside the list counts (archive.cache.cached_value), since every page of the record states
+    the same block (docs/opendata.md). Without it each later page read and described the whole
+    record again: 500 people, 0.4 s a page."""
+    if not page.has_other_pages():
+        return build(page.object_list)
+    key = (record._meta.label, record.pk, get_language(), request.scheme, request.get_host())
+    return cached_value("jsonld", key, lambda: build(None))
 
 
 def for_viewer(queryset, user):

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.template import Context, Template
 from rdflib import RDF, Literal, URIRef
 
-from archive.models import Appearance, Edition
+from archive.models import Appearance, Edition, Participant
 from archive.templatetags.opendata import render_script
 
 from .. import factories
@@ -637,6 +637,29 @@ def test_every_page_of_a_session_states_the_same_entity_data(client, db):
     _, second = jsonld(client, "/en/editions/example-forum-3/economy/?page=2")
     assert first == second
     assert len(first[0]["performer"]) == 31
+
+
+def test_later_pages_reuse_the_whole_record_block_until_the_content_changes(
+    client, db, django_assert_num_queries
+):
+    """The block of a record over several pages is built once per content version, language
+    and address (archive.views.lists.whole_record_jsonld): the next page skips reading the
+    whole edition again, a change shows on the next request, and each language has its own."""
+    archive = make_archive()
+    add_people(archive["edition"], 30)
+    _, first = jsonld(client, "/en/editions/example-forum-3/?page=2")
+    # As a one-page edition (13) less the count, also kept: no second read of everyone.
+    with django_assert_num_queries(12):
+        assert client.get("/en/editions/example-forum-3/").status_code == 200
+    person = Participant.objects.get(slug="crowd-person-007")
+    person.name = "Renamed Crowd Person"
+    person.save()
+    _, after = jsonld(client, "/en/editions/example-forum-3/")
+    names = {p["name"] for p in after[0]["performer"]}
+    assert "Renamed Crowd Person" in names and "Crowd Person 007" not in names
+    _, ja = jsonld(client, "/ja/editions/example-forum-3/?page=2")
+    assert ja[0]["@context"][1]["@language"] == "ja"
+    assert first[0]["@context"][1]["@language"] == "en"
 
 
 @pytest.mark.parametrize("size", [30, 60])
