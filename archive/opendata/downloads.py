@@ -24,6 +24,7 @@ import io
 from email.utils import formatdate
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
@@ -39,7 +40,7 @@ from ..services.csv_files import (
     guard,
     participant_list_rows,
 )
-from ..services.data_package import current_package, site_origin
+from ..services.data_package import current_package, script_prefix, site_origin
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -98,6 +99,8 @@ def _prebuilt_participant_list(request):
     the next build writes it)."""
     origin = site_origin()
     if origin is None or f"{request.scheme}://{request.get_host()}" != origin:
+        return None
+    if get_script_prefix() != script_prefix():  # addresses under another path
         return None
     language = translation.get_language()
 

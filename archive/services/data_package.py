@@ -48,6 +48,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone, translation
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
@@ -620,6 +621,25 @@ def participant_list_name(language, origin):
     return f"participants-{language}-{digest}.csv"
 
 
+def script_prefix():
+    """The path the site's addresses start with in a build ("/", or FORCE_SCRIPT_NAME): a
+    request under another prefix is not served the files (their addresses would differ)."""
+    prefix = settings.FORCE_SCRIPT_NAME or "/"
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
+@contextlib.contextmanager
+def _addresses_of_the_site():
+    """Addresses reversed under script_prefix(), whichever thread builds (a request's thread
+    has its own prefix, a background thread none), restored afterwards."""
+    before = get_script_prefix()
+    set_script_prefix(script_prefix())
+    try:
+        yield
+    finally:
+        set_script_prefix(before)
+
+
 def _write_downloads(folder):
     """The participants list download (``/<lang>/participants.csv`` as an anonymous visitor
     gets it without filters) for the site's origin, one file per language: the rows a request
@@ -631,7 +651,7 @@ def _write_downloads(folder):
     folder.mkdir(parents=True)
     absolute_uri = origin_uri(origin)
     for language, _name in settings.LANGUAGES:
-        with translation.override(language):
+        with translation.override(language), _addresses_of_the_site():
             participants = public_participant_list().iterator(chunk_size=2000)
             rows = participant_list_rows(participants, absolute_uri)
             path = folder / participant_list_name(language, origin)

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse
 from django.test import RequestFactory
+from django.test.utils import override_script_prefix
 from django.urls import reverse
 from django.utils import translation
 
@@ -384,3 +385,20 @@ def test_an_admin_edit_reaches_the_prebuilt_file_with_the_next_build(client, set
         '\'=Bo Renamed, "the second"',
         "Aiko Example",
     ]
+
+
+def test_a_site_under_a_path_is_served_the_file_only_under_that_path(client, db, settings):
+    settings.SITE_URL = SITE
+    make_archive()
+    data_package.build_data_package()  # addresses from "/"
+    with override_script_prefix("/sub/"):
+        streamed = client.get("/en/participants.csv")
+        assert not isinstance(streamed, FileResponse)
+        content = body(streamed)
+    assert f"{SITE}/sub/en/participants/bo-example/".encode() in content
+    settings.FORCE_SCRIPT_NAME = "/sub"
+    data_package.build_data_package()
+    with override_script_prefix("/sub/"):
+        served = client.get("/en/participants.csv")
+        assert isinstance(served, FileResponse)
+        assert body(served) == content
