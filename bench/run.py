@@ -11,7 +11,9 @@ Steps (docs/performance.md explains each figure and target):
 3. in process (bench/inprocess.py, page cache off): every public page type against the
    hello-world view: SQL queries, bytes, median CPU time, ratio;
 4. with ``--http``, at the largest size (or ``--http-sizes``): gunicorn (gunicorn.conf.py, sync
-   workers) on 127.0.0.1 and wrk, page cache off and then on, alternating hello and page;
+   workers) on 127.0.0.1 and wrk, page cache off and then on, alternating hello and page; then
+   the pre-built downloads (participants CSV, archive ZIP) against a static file of the same
+   size served by WhiteNoise on the same server (bench/serving.py, ``measure_files``);
 5. fixture loading rate on a ~10,000-object set: load_edition vs loaddata vs bulk_create;
 6. the report: bench/out/report.md (and results.json beside it).
 
@@ -42,6 +44,7 @@ TARGETS = {
     "http_uncached": 0.10,  # lists and every other page type
     "http_uncached_record": 0.08,  # record pages (an edition, a session, a person...)
     "http_warm": 0.80,  # pages under WARM_SIZE_LIMIT
+    "http_files": 0.50,  # pre-built downloads against a same-size static file
     "deep_page": 1.5,
     "search_p99": 5.0,
     "loader_vs_bulk": 0.50,
@@ -205,7 +208,56 @@ def _measured(row):
     return row.get("cpu_ms") is not None
 
 
-def judge(args, inprocess, http, loadrates, static, too_slow=None):
+def judge_files(http_files):
+    """The pre-built downloads against a static file of the same size (one verdict)."""
+    label = "Pre-built downloads ≥ 50% of a same-size static file's throughput (HTTP)"
+    rows = [
+        (r["ratio"] or 0.0, engine, size, r["key"])
+        for (engine, size), results in http_files.items()
+        for r in results
+    ]
+    if not rows:
+        return (label, "not measured (run with --http)", None, "")
+    under = sorted(w for w in rows if w[0] < TARGETS["http_files"])
+    low = min(rows)
+    return (
+        label,
+        f"lowest {100 * low[0]:.1f}% ({low[3]}, {low[1]} {low[2]}); "
+        f"{len(under)} of {len(rows)} under",
+        not under,
+        "; ".join(f"{k} {e} {s}: {100 * r:.1f}%" for r, e, s, k in under),
+    )
+
+
+def render_files(http_files):
+    lines = []
+    for (engine, size), results in http_files.items():
+        lines += [
+            "",
+            f"## Over HTTP: pre-built downloads against a static file, {engine}, size {size}",
+            "",
+            "Each download, then a copy of its bytes served by WhiteNoise from the static "
+            "folder, on the same gunicorn, alternating.",
+            "",
+            "| download | KB | req/s | static req/s | % of static | p99 ms | static p99 ms "
+            "| errors |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for r in results:
+            page, static = r["page"], r["static"]
+            errors = page["non_2xx"] or ""
+            if page["socket_errors"]:
+                errors = f"{errors} {page['socket_errors']}".strip()
+            lines.append(
+                f"| {r['key']} | {r['bytes'] / 1000:.1f} | {page['rps']:.0f} | "
+                f"{static['rps']:.0f} | {_fmt(r['ratio'] and 100 * r['ratio'])} | "
+                f"{_fmt(page['p99_ms'], '{:.1f}')} | {_fmt(static['p99_ms'], '{:.1f}')} | "
+                f"{errors} |"
+            )
+    return lines
+
+
+def judge(args, inprocess, http, loadrates, static, too_slow=None, http_files=None):
     """Each target: (name, measured text, met: True/False/None for not measured, note)."""
     verdicts = []
     largest = max(args.sizes, key=list(datasets.SIZES).index)
@@ -297,6 +349,8 @@ def judge(args, inprocess, http, loadrates, static, too_slow=None):
                 "; ".join(f"{k} {e} {s}: {100 * r:.1f}%" for r, e, s, k, _ in under[:8]),
             )
         )
+
+    verdicts.append(judge_files(http_files or {}))
 
     deep = []
     for engine in args.engines:
@@ -408,7 +462,17 @@ def _mark(met):
 
 
 def render(
-    args, info, inprocess, http, loadrates, builds, verdicts, started, load_averages, too_slow
+    args,
+    info,
+    inprocess,
+    http,
+    loadrates,
+    builds,
+    verdicts,
+    started,
+    load_averages,
+    too_slow,
+    http_files=None,
 ):
     lines = [
         "# Forum Archive performance report",
@@ -516,6 +580,8 @@ def render(
                 f"{_fmt(hello['p99_ms'], '{:.1f}')} | {errors} |"
             )
 
+    lines += render_files(http_files or {})
+
     for (engine, size), keys in too_slow.items():
         if keys:
             lines += [
@@ -557,7 +623,7 @@ def _load(name):
 
 def from_saved(args):
     """The figures of the last run, read back from bench/out/*.json (``--from-saved``)."""
-    builds, inprocess, http, too_slow, loadrates = {}, {}, {}, {}, {}
+    builds, inprocess, http, too_slow, loadrates, http_files = {}, {}, {}, {}, {}, {}
     for engine in args.engines:
         for size in args.sizes:
             builds[(engine, size)] = _load(f"db/{engine}-{size}.built.json")
@@ -568,12 +634,15 @@ def from_saved(args):
                 if saved is not None:
                     http[(engine, size, mode)] = saved
             too_slow[(engine, size)] = _load(f"http-{engine}-{size}-too-slow.json") or []
+            saved = _load(f"http-files-{engine}-{size}.json")
+            if saved is not None:
+                http_files[(engine, size)] = saved
         if not args.no_loadrate:
             loadrates[engine] = {
                 method: _load(f"loadrate-{engine}-{method}.json")
                 for method in ("loader", "loaddata", "bulk")
             }
-    return builds, inprocess, http, too_slow, loadrates
+    return builds, inprocess, http, too_slow, loadrates, http_files
 
 
 def main(argv=None):
@@ -586,8 +655,10 @@ def main(argv=None):
         check_postgres()
     datasets.OUT.mkdir(parents=True, exist_ok=True)
     if args.from_saved:
-        builds, inprocess, http, too_slow, loadrates = from_saved(args)
-        return report(args, started, load_start, builds, inprocess, http, too_slow, loadrates)
+        builds, inprocess, http, too_slow, loadrates, http_files = from_saved(args)
+        return report(
+            args, started, load_start, builds, inprocess, http, too_slow, loadrates, http_files
+        )
     say("collectstatic (production storage) into bench/out/static")
     collectstatic()
 
@@ -598,7 +669,7 @@ def main(argv=None):
             say(f"In process: {engine} {size}")
             inprocess[(engine, size)] = run_inprocess(engine, size, args.iterations, args.budget)
 
-    http, too_slow = {}, {}
+    http, too_slow, http_files = {}, {}, {}
     if args.http:
         for engine in args.engines:
             for size in args.http_sizes:
@@ -623,6 +694,11 @@ def main(argv=None):
                     )
                     _save(f"http-{engine}-{size}-{mode}.json", http[(engine, size, mode)])
                 _save(f"http-{engine}-{size}-too-slow.json", too_slow[(engine, size)])
+                say(f"Over HTTP: {engine} {size} pre-built downloads against static files")
+                http_files[(engine, size)] = serving.measure_files(
+                    engine, size, duration=args.duration, say=say
+                )
+                _save(f"http-files-{engine}-{size}.json", http_files[(engine, size)])
 
     loadrates = {}
     if not args.no_loadrate:
@@ -630,12 +706,14 @@ def main(argv=None):
             say(f"Loading rate: {engine}")
             loadrates[engine] = run_loadrate(engine)
 
-    report(args, started, load_start, builds, inprocess, http, too_slow, loadrates)
+    report(args, started, load_start, builds, inprocess, http, too_slow, loadrates, http_files)
 
 
-def report(args, started, load_start, builds, inprocess, http, too_slow, loadrates):
+def report(
+    args, started, load_start, builds, inprocess, http, too_slow, loadrates, http_files=None
+):
     static = next(iter(inprocess.values()))["static"] if inprocess else {}
-    verdicts = judge(args, inprocess, http, loadrates, static, too_slow)
+    verdicts = judge(args, inprocess, http, loadrates, static, too_slow, http_files)
     info = machine(inprocess)
     report = render(
         args,
@@ -648,6 +726,7 @@ def report(args, started, load_start, builds, inprocess, http, too_slow, loadrat
         started,
         (load_start, os.getloadavg()[0]),
         too_slow,
+        http_files,
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -656,6 +735,7 @@ def report(args, started, load_start, builds, inprocess, http, too_slow, loadrat
         "machine": info,
         "inprocess": {f"{e}-{s}": p for (e, s), p in inprocess.items()},
         "http": {f"{e}-{s}-{m}": r for (e, s, m), r in http.items()},
+        "http_files": {f"{e}-{s}": r for (e, s), r in (http_files or {}).items()},
         "loadrate": loadrates,
         "verdicts": verdicts,
     }

@@ -5,6 +5,11 @@ gunicorn runs with gunicorn.conf.py (sync workers, one per core plus one) and be
 loads /bench/hello/ and then the page, alternating, so both see the same machine; throughput
 ratio = page requests/s / hello requests/s. Latency percentiles come from ``wrk --latency``.
 With the page cache on, each page is requested once before its wrk run, so "warm" is warm.
+
+The pre-built downloads (``measure_files``: the participants CSV and the archive ZIP of the data
+package) are measured against a static file of the same size instead: a copy of the same bytes
+written into the collected static folder before gunicorn starts, served by WhiteNoise under the
+same server; ratio = download requests/s / static file requests/s.
 """
 
 import re
@@ -36,14 +41,14 @@ def free_port():
 class Server:
     """gunicorn serving bench.settings on one database, page cache on or off."""
 
-    def __init__(self, engine, size, *, page_cache):
+    def __init__(self, engine, size, *, page_cache, **extra_env):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         cache_dir = datasets.OUT / "cache" / f"{engine}-{size}"
         if cache_dir.is_dir():
             shutil.rmtree(cache_dir)  # a warm run starts cold and warms itself
         self.env = datasets.bench_env(
-            engine, size, page_cache=page_cache, BIND=f"127.0.0.1:{self.port}"
+            engine, size, page_cache=page_cache, BIND=f"127.0.0.1:{self.port}", **extra_env
         )
         self.process = None
 
@@ -145,3 +150,83 @@ def measure(engine, size, pages, *, page_cache, duration, say=print):
                 f"p50 {page['p50_ms']} ms  p99 {page['p99_ms']} ms"
             )
     return results
+
+
+# --- Pre-built downloads against a static file of the same size --------------------------------
+#: (key, address) of each pre-built download; its static twin is a copy of the same bytes.
+FILES = (
+    ("participants.csv (pre-built)", "/en/participants.csv"),
+    ("archive.zip (data package)", "/en/open-data/archive.zip"),
+)
+SAME_SIZE = "bench-same-size"  # the folder of the copies, under STATIC_ROOT
+
+
+def _fetch(url):
+    with urllib.request.urlopen(url, timeout=300) as response:
+        return dict(response.headers), response.read()
+
+
+def measure_files(engine, size, *, duration, say=print):
+    """wrk each pre-built download after a static file of its size, alternating, on one server.
+
+    The server's SITE_URL is its own address and its package folder its own, so the package
+    build (``build_data_package``, run before the server starts: no request waits for it)
+    writes the participants list for the address wrk asks; each download is checked to come
+    from the package (its ETag is the package's) before it is measured.
+    """
+    package_dir = datasets.OUT / "data-package" / f"{engine}-{size}"
+    if package_dir.is_dir():
+        shutil.rmtree(package_dir)
+    static_dir = datasets.OUT / "static" / SAME_SIZE
+    results = []
+    server = Server(engine, size, page_cache=True, DATA_PACKAGE_DIR=str(package_dir))
+    server.env["SITE_URL"] = server.base
+    datasets.manage(engine, size, "build_data_package", "-v", "0", **_overrides(server.env))
+    (zip_path,) = package_dir.glob("forum-archive-*.zip")
+    version = zip_path.stem.removeprefix("forum-archive-")
+    participants = next((package_dir / f"forum-archive-{version}" / "downloads").glob("*-en-*"))
+    static_dir.mkdir(parents=True, exist_ok=True)
+    twins = {}
+    for (key, _url), source in zip(FILES, (participants, zip_path), strict=True):
+        twin = static_dir / f"same-size-as{source.suffix}"
+        shutil.copyfile(source, twin)
+        twins[key] = (f"/static/{SAME_SIZE}/{twin.name}", twin.stat().st_size)
+    try:
+        with server:
+            wrk(server.base + HELLO, duration=1)  # warm the workers up
+            for key, url in FILES:
+                static_url, size_bytes = twins[key]
+                headers, content = _fetch(server.base + url)
+                if version not in headers.get("ETag", "") or len(content) != size_bytes:
+                    raise RuntimeError(f"{url} is not the pre-built file ({headers.get('ETag')})")
+                _fetch(server.base + static_url)
+                drain(server)
+                static = wrk(server.base + static_url, duration=duration)
+                drain(server)
+                served = wrk(server.base + url, duration=duration)
+                ratio = served["rps"] / static["rps"] if static["rps"] else None
+                results.append(
+                    {
+                        "key": key,
+                        "url": url,
+                        "static_url": static_url,
+                        "bytes": size_bytes,
+                        "static": static,
+                        "page": served,
+                        "ratio": ratio,
+                    }
+                )
+                say(
+                    f"  {key:32} {size_bytes / 1000:9.1f} KB {served['rps']:8.1f} req/s "
+                    f"(static {static['rps']:.1f}) "
+                    f"{'–' if ratio is None else f'{100 * ratio:5.1f}%'}  "
+                    f"p99 {served['p99_ms']} ms (static {static['p99_ms']} ms)"
+                )
+    finally:
+        shutil.rmtree(static_dir, ignore_errors=True)  # the collected files stay as collected
+    return results
+
+
+def _overrides(env):
+    """What ``datasets.manage`` must add to bench_env() for the server's own environment."""
+    return {name: env[name] for name in ("SITE_URL", "DATA_PACKAGE_DIR", "BENCH_CACHE_DIR")}

@@ -318,6 +318,10 @@ OPEN_DATA_LICENCE_URL = env("OPEN_DATA_LICENCE_URL", "")
 # Where the data package of the whole public archive is built, one ZIP per content version
 # (archive/services/data_package.py, `manage.py build_data_package`): a directory the app writes.
 DATA_PACKAGE_DIR = Path(env("DATA_PACKAGE_DIR", str(VAR_DIR / "data-package")))
+# The site's own address as visitors reach it ("https://forum-archive.example", no path). The
+# data package build then also writes the participants list download for it, and a request to
+# that address gets the file; any other address (or none set) gets the list built per request.
+SITE_URL = env("SITE_URL", "")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Forum Archive API",
     "DESCRIPTION": (

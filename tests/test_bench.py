@@ -250,3 +250,33 @@ def test_verdicts_follow_issue_21s_targets():
     assert "edition-detail" not in uncached[1]  # 9% meets the record pages' 8%
     warm = next(v for k, v in verdicts.items() if k.startswith("Over HTTP, warm"))
     assert warm[0] is None  # the only warm row is a 4 MB CSV: outside the target
+
+
+def test_prebuilt_downloads_are_judged_against_a_static_file_of_their_size():
+    from bench import run
+
+    def wrk_result(rps):
+        return {"rps": rps, "p50_ms": 1.0, "p99_ms": 2.0, "non_2xx": 0, "socket_errors": ""}
+
+    results = [
+        {
+            "key": key,
+            "url": url,
+            "static_url": "/static/bench-same-size/same-size-as.csv",
+            "bytes": 456_700,
+            "static": wrk_result(100.0),
+            "page": wrk_result(rps),
+            "ratio": rps / 100.0,
+        }
+        for (key, url), rps in zip(serving.FILES, (68.0, 45.0), strict=True)
+    ]
+    name, measured, met, note = run.judge_files({("sqlite", "M"): results})
+    assert met is False
+    assert measured == "lowest 45.0% (archive.zip (data package), sqlite M); 1 of 2 under"
+    assert note == "archive.zip (data package) sqlite M: 45.0%"
+    assert run.judge_files({})[2] is None  # not measured without --http
+    table = run.render_files({("sqlite", "M"): results})
+    assert table[-2:] == [
+        "| participants.csv (pre-built) | 456.7 | 68 | 100 | 68.0 | 2.0 | 2.0 |  |",
+        "| archive.zip (data package) | 456.7 | 45 | 100 | 45.0 | 2.0 | 2.0 |  |",
+    ]

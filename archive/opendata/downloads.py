@@ -2,6 +2,12 @@
 appearances, built per request; the editions and statements tables and the whole archive as a
 data package (ZIP), served from the pre-built package (archive/services/data_package.py).
 
+The participants list without filters, as anyone who may not preview drafts gets it, is also a
+file of the package, one per language, written for the site's address (``SITE_URL``): a
+request to that address is served the file. Filtered lists, staff (who see drafts) and requests
+to any other address stream the rows as they are read, with the same code and the same bytes
+(archive/services/csv_files.py).
+
 Files are UTF-8 with a byte-order mark (so spreadsheet programs detect the encoding), with a
 header row, sent as attachments with a descriptive file name.
 
@@ -17,23 +23,26 @@ import csv
 import io
 from email.utils import formatdate
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.urls import get_script_prefix
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from ..filters import ParticipantFilter
 from ..http.lookups import visible_edition_or_404
 from ..models import Appearance, Participant
-from ..services.data_package import current_package
+from ..models.base import can_preview
+from ..services.csv_files import (
+    BOM,
+    PARTICIPANT_LIST_HEADER,
+    csv_chunks,
+    guard,
+    participant_list_rows,
+)
+from ..services.data_package import current_package, script_prefix, site_origin
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-BOM = "\ufeff"
-
-
-def guard(value):
-    """The cell's text, with a leading apostrophe if a spreadsheet could read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
 def csv_response(filename, header, rows):
@@ -43,27 +52,71 @@ def csv_response(filename, header, rows):
     writer.writerow(header)
     for row in rows:
         writer.writerow([guard(cell) for cell in row])
-    response = HttpResponse(
-        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_stream(filename, header, rows, *, language):
+    """The CSV as a streamed attachment: rows are read and written a few hundred at a time
+    while the answer is sent (bounded memory, early first byte), in `language` throughout."""
+
+    def chunks():
+        with translation.override(language):
+            yield from csv_chunks(header, rows)
+
+    response = StreamingHttpResponse(chunks(), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @require_safe
 def participants_csv(request):
-    """Every participant the list would show with the same filters (all pages, not one)."""
+    """Every participant the list would show with the same filters (all pages, not one).
+
+    Without filters, for anyone who may not preview drafts, on the site's own address: the
+    file the data package build wrote (the same bytes the stream below gives). Otherwise the
+    rows are streamed as they are read."""
+    if not request.GET and not can_preview(request.user):
+        response = _prebuilt_participant_list(request)
+        if response is not None:
+            return response
     filterset = ParticipantFilter(
         request.GET or None,
         queryset=Participant.objects.visible_to(request.user).for_list(),
         request=request,
     )
-    header = ["slug", "name", "native_name", "country", "url"]
-    rows = (
-        [p.slug, p.name, p.native_name, p.country, request.build_absolute_uri(p.get_absolute_url())]
-        for p in filterset.qs
+    participants = filterset.qs  # the filters' own lookups run now, before the first byte
+    rows = participant_list_rows(participants.iterator(chunk_size=2000), request.build_absolute_uri)
+    return csv_stream(
+        "participants.csv", PARTICIPANT_LIST_HEADER, rows, language=translation.get_language()
     )
-    return csv_response("participants.csv", header, rows)
+
+
+def _prebuilt_participant_list(request):
+    """The package's participants list for this language, or None when this request's address
+    is not the one it was written for, or the package has none (built before SITE_URL was set:
+    the next build writes it)."""
+    origin = site_origin()
+    if origin is None or f"{request.scheme}://{request.get_host()}" != origin:
+        return None
+    if get_script_prefix() != script_prefix():  # addresses under another path
+        return None
+    language = translation.get_language()
+
+    def serve(package):
+        path = package.participant_list(language, origin)
+        if not path.exists() and package.path.exists():
+            return None  # a complete package without the file (not one being replaced)
+        return _file_response(
+            request,
+            path,
+            etag=f'"{package.version}-participants-{language}"',
+            filename="participants.csv",
+            content_type=CSV_TYPE,
+        )
+
+    return _from_package(request, serve)
 
 
 @require_safe
@@ -178,7 +231,7 @@ def package_table_csv(table):
                 package.tables / f"{table}.csv",
                 etag=f'"{package.version}-{table}"',
                 filename=f"{table}.csv",
-                content_type="text/csv; charset=utf-8",
+                content_type=CSV_TYPE,
             )
 
         return _from_package(request, serve)

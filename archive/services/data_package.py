@@ -23,6 +23,11 @@ request wait for a build. One build runs at a time (a lock file). A build writes
 temporary directory and renames it into place, so a reader never sees half a package; older
 packages are then removed.
 ``manage.py build_data_package`` (which ``make setup`` runs) builds it ahead of the first visitor.
+
+Beside the ZIP, the same build writes the site's participants list download as anonymous
+visitors get it (``/<lang>/participants.csv`` without filters), one file per language, for the
+site's address ``SITE_URL``: see "The participants list download" below. These files are not in
+the ZIP (their addresses are the site's; the package's own ``participants`` table is the data).
 """
 
 import contextlib
@@ -43,7 +48,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.utils import timezone
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils import timezone, translation
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
@@ -61,15 +67,21 @@ from archive.models import (
     Topic,
 )
 from archive.models.edition import EDITION_KEY_PATTERN
+from archive.services.csv_files import (
+    BOM,
+    FORMULA_PREFIXES,
+    PARTICIPANT_LIST_HEADER,
+    csv_chunks,
+    origin_uri,
+    participant_list_rows,
+    public_participant_list,
+)
 from archive.services.exporting import export_edition
 
 log = logging.getLogger(__name__)
 
 NAME = "forum-archive"
 FILE_PATTERN = re.compile(rf"^{NAME}-(?P<version>[0-9a-zA-Z]+)\.zip$")
-#: Cells a spreadsheet could run as a formula (archive/opendata/downloads.py says why).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-BOM = "\ufeff"
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 LANGUAGE_NAMES = {"en": "English", "zh-hans": "Simplified Chinese", "ja": "Japanese"}
 
@@ -113,6 +125,11 @@ class Package:
     def tables(self):
         return tables_path(self.version)
 
+    def participant_list(self, language, origin):
+        """The participants list download of `language` for `origin`, as the build wrote it
+        (the file may be missing: a package built before SITE_URL was this origin)."""
+        return self.tables / DOWNLOADS / participant_list_name(language, origin)
+
 
 def current_package():
     """The package of the current content version, or the previous one while it is built.
@@ -125,6 +142,10 @@ def current_package():
     built under a fresh version when there is none.
     """
     version = content_version()
+    if version is not None:
+        path = package_path(version)
+        if path.exists():  # the common case: one stat, no listing of the folder
+            return Package(path, version)
     existing = packages()
     if version is None:
         if existing:
@@ -582,6 +603,63 @@ def csv_cell(value, column):
     return text
 
 
+# --- The participants list download ------------------------------------------------------------
+#: The folder of the tables directory holding the site's downloads (not part of the ZIP).
+DOWNLOADS = "downloads"
+
+
+def site_origin():
+    """The site's own address, "https://example.org" (``SITE_URL``, without a trailing slash),
+    or None when it is not configured."""
+    return (settings.SITE_URL or "").rstrip("/") or None
+
+
+def participant_list_name(language, origin):
+    """The file name of a language's participants list for an origin: the origin is hashed
+    into it, so a file written for another address is never served for this one."""
+    digest = hashlib.sha256(origin.encode("utf-8")).hexdigest()[:16]
+    return f"participants-{language}-{digest}.csv"
+
+
+def script_prefix():
+    """The path the site's addresses start with in a build ("/", or FORCE_SCRIPT_NAME): a
+    request under another prefix is not served the files (their addresses would differ)."""
+    prefix = settings.FORCE_SCRIPT_NAME or "/"
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
+@contextlib.contextmanager
+def _addresses_of_the_site():
+    """Addresses reversed under script_prefix(), whichever thread builds (a request's thread
+    has its own prefix, a background thread none), restored afterwards."""
+    before = get_script_prefix()
+    set_script_prefix(script_prefix())
+    try:
+        yield
+    finally:
+        set_script_prefix(before)
+
+
+def _write_downloads(folder):
+    """The participants list download (``/<lang>/participants.csv`` as an anonymous visitor
+    gets it without filters) for the site's origin, one file per language: the rows a request
+    would stream (archive/services/csv_files.py), in that language, with that origin's
+    absolute addresses. One query per language; nothing when SITE_URL is not set."""
+    origin = site_origin()
+    if origin is None:
+        return
+    folder.mkdir(parents=True)
+    absolute_uri = origin_uri(origin)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language), _addresses_of_the_site():
+            participants = public_participant_list().iterator(chunk_size=2000)
+            rows = participant_list_rows(participants, absolute_uri)
+            path = folder / participant_list_name(language, origin)
+            with path.open("wb") as stream:
+                for chunk in csv_chunks(PARTICIPANT_LIST_HEADER, rows):
+                    stream.write(chunk)
+
+
 # --- Building --------------------------------------------------------------------------------
 def build_data_package(version=None, *, directory=None, force=True):
     """Build the package of `version` (default: the current content version) into `directory`
@@ -607,6 +685,7 @@ def build_data_package(version=None, *, directory=None, force=True):
         try:
             with _snapshot():
                 _write_package(work / "package", version)
+                _write_downloads(work / DOWNLOADS)
             archive = work / "package.zip"
             with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as bundle:
                 for path in sorted((work / "package").rglob("*")):
@@ -616,6 +695,8 @@ def build_data_package(version=None, *, directory=None, force=True):
             if tables_dir.exists():
                 shutil.rmtree(tables_dir)
             os.replace(work / "package" / "data", tables_dir)
+            if (work / DOWNLOADS).is_dir():
+                os.replace(work / DOWNLOADS, tables_dir / DOWNLOADS)
             os.replace(archive, final)  # last: the ZIP's presence says the package is complete
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -403,3 +403,40 @@ def test_build_data_package_dry_run_leaves_nothing(db, settings):
     call_command("build_data_package", "--dry-run", stdout=out)
     assert out.getvalue().startswith("Dry run: the package would be ")
     assert data_package.packages() == []
+
+
+# --- The participants list download, written by the same build ------------------------------
+def test_build_writes_the_participants_list_beside_a_package_that_stays_valid(
+    client, db, tmp_path, settings
+):
+    settings.SITE_URL = "https://archive.example/"
+    translated_archive()
+    _, content = download(client)
+    directory = extract(content, tmp_path)
+    descriptor = assert_valid(directory)
+    with zipfile.ZipFile(io.BytesIO(content)) as bundle:
+        assert not [name for name in bundle.namelist() if "downloads" in name]
+    assert "participants" in [resource["name"] for resource in descriptor["resources"]]
+    package = data_package.current_package()
+    written = sorted(p.name for p in (package.tables / data_package.DOWNLOADS).iterdir())
+    assert written == sorted(
+        data_package.participant_list_name(language, "https://archive.example")
+        for language in ("en", "zh-hans", "ja")
+    )
+    ja = package.participant_list("ja", "https://archive.example").read_bytes()
+    rows = list(csv.reader(io.StringIO(ja.decode("utf-8-sig"))))
+    assert rows[0] == ["slug", "name", "native_name", "country", "url"]
+    assert [row[4] for row in rows[1:]] == [
+        "https://archive.example/ja/participants/aiko-example/",
+        "https://archive.example/ja/participants/bo-example/",
+    ]
+    # The package's own tables are as they were: the participants table is the data.
+    assert (package.tables / "participants.csv").read_bytes() == (
+        directory / "data/participants.csv"
+    ).read_bytes()
+
+
+def test_without_site_url_the_build_writes_no_participants_list(db, settings):
+    make_archive()
+    package = data_package.build_data_package()
+    assert not (package.tables / data_package.DOWNLOADS).exists()
