@@ -186,7 +186,10 @@ class ArchiveQuerySet(NaturalKeyQuerySet):
         return self if can_preview(user) else self.public()
 
     def with_public_flag(self):
-        """Each row with `is_public`, so a staff preview can mark what the public cannot see."""
+        """Each row with `is_public`, so a staff preview can mark what the public cannot see.
+        A model that keeps the flag as a column (Participant, Organization) has it already."""
+        if any(field.name == "is_public" for field in self.model._meta.concrete_fields):
+            return self
         return self.annotate(
             is_public=models.ExpressionWrapper(self.public_condition(), models.BooleanField())
         )
