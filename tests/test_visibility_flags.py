@@ -9,11 +9,14 @@ drafts only, people with no appearance at all, organizations reached only throug
 hostile text in names.
 """
 
+import importlib
+import io
 import json
 import random
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db.models import Exists, OuterRef
 from django.test import Client
@@ -150,6 +153,28 @@ def test_migration_rule_and_refresh_agree_from_scratch(archive):
 
     call_command("refresh_visibility", "--check", verbosity=0)
     assert_follows_rule()
+
+
+def test_the_migration_fills_the_flags_from_the_rule(archive):
+    """0017's data migration, run on an archive whose flags are all wrong."""
+    fill = importlib.import_module("archive.migrations.0017_public_flags").fill
+    Participant.objects.update(is_public=False)
+    Organization.objects.update(is_public=False)
+
+    fill(django_apps, None)
+
+    assert flagged(Participant) == rule_participants()
+    assert flagged(Organization) == rule_organizations()
+
+
+def test_refresh_visibility_reports_what_it_repaired(archive):
+    Participant.objects.filter(slug__in=["person-00", "person-39"]).update(is_public=True)
+    out = io.StringIO()
+
+    call_command("refresh_visibility", stdout=out)
+
+    assert out.getvalue() == "Public flags: participants: 1 repaired; organizations: 0 repaired.\n"
+    assert flagged(Participant) == rule_participants()
 
 
 def _publish_draft(a):
