@@ -88,11 +88,8 @@ def refresh_editions(edition_ids, forum_ids=()):
     edition_ids, forum_ids = set(edition_ids), set(forum_ids)
     refresh(
         Participant,
-        set(
-            Appearance.objects.filter(edition__in=edition_ids)
-            .order_by()
-            .values_list("participant_id", flat=True)
-        ),
+        # A subquery: an edition may have more people than a query may have parameters.
+        Appearance.objects.filter(edition__in=edition_ids).order_by().values("participant_id"),
     )
     refresh(Organization, _edition_organizations(edition_ids, forum_ids))
 
