@@ -28,3 +28,9 @@ class ArchiveConfig(AppConfig):
                     sender=field.remote_field.through,
                     dispatch_uid=f"{uid}-{field.name}",
                 )
+
+        # The participants' and organizations' `is_public` columns follow every write
+        # (archive/services/visibility.py).
+        from .services import visibility
+
+        visibility.connect()

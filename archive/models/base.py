@@ -8,7 +8,9 @@ The visibility rule, in one place: a draft edition and everything under it (sub-
 appearances, statements) is hidden from anyone who may not preview drafts (`can_preview`: staff).
 A participant, organization, topic or source is public once a published edition (or something
 under one) uses it. Each model's QuerySet has `visible_to(user)` built on this rule; views, the API,
-feeds, calendars, sitemaps, downloads and cards all start from it.
+feeds, calendars, sitemaps, downloads and cards all start from it. Participants and organizations
+keep the rule's answer in an `is_public` column (their `public_rule()` is the rule itself), kept
+true by archive/services/visibility.py.
 """
 
 import functools
@@ -186,7 +188,10 @@ class ArchiveQuerySet(NaturalKeyQuerySet):
         return self if can_preview(user) else self.public()
 
     def with_public_flag(self):
-        """Each row with `is_public`, so a staff preview can mark what the public cannot see."""
+        """Each row with `is_public`, so a staff preview can mark what the public cannot see.
+        A model that keeps the flag as a column (Participant, Organization) has it already."""
+        if any(field.name == "is_public" for field in self.model._meta.concrete_fields):
+            return self
         return self.annotate(
             is_public=models.ExpressionWrapper(self.public_condition(), models.BooleanField())
         )

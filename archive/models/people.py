@@ -27,9 +27,15 @@ from .reference import Organization, Source
 
 
 class ParticipantQuerySet(SlugQuerySet):
-    def public_condition(self):
-        """An appearance at a published edition."""
+    def public_rule(self):
+        """The rule itself: an appearance at a published edition. Only
+        archive.services.visibility reads it, to keep `is_public` true to it."""
         return Exists(Appearance.objects.published().filter(participant=OuterRef("pk")))
+
+    def public_condition(self):
+        """The rule as kept in `is_public` (archive.services.visibility): a column, so a list
+        filters by index instead of testing the rule on every row it walks past."""
+        return Q(is_public=True)
 
     def for_list(self):
         # The index participant_name_order serves this order.
@@ -57,13 +63,22 @@ class Participant(PageAtSlug, SlugKeyed):
         ),
     )
 
+    # Derived, never edited or exported: whether the rule of
+    # ParticipantQuerySet.public_rule() holds, kept by archive.services.visibility.
+    is_public = models.BooleanField(default=False, editable=False, serialize=False)
+
     objects = models.Manager.from_queryset(ParticipantQuerySet)()
 
     class Meta:
         ordering = ["name"]
-        # The participant list's order: its first pages read 50 rows of this index instead of
-        # sorting every visible participant.
-        indexes = [models.Index(fields=["name", "id"], name="participant_name_order")]
+        # The participant list's order: its pages read 50 rows of an index instead of sorting
+        # every visible participant; the public's (is_public first) serves every page, the
+        # last as cheaply as the first. The sitemap's order is the public slug index.
+        indexes = [
+            models.Index(fields=["name", "id"], name="participant_name_order"),
+            models.Index(fields=["is_public", "name", "id"], name="participant_public_name"),
+            models.Index(fields=["is_public", "slug"], name="participant_public_slug"),
+        ]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
 

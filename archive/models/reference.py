@@ -32,9 +32,13 @@ def _published_editions():
 
 class OrganizationQuerySet(SlugQuerySet):
     def public_condition(self):
-        """An organizer of a public forum, a co-organizer of a published edition, or the
-        organization of an appearance at one: a record reached only through drafts stays
-        hidden."""
+        """The rule as kept in `is_public` (archive.services.visibility): a column."""
+        return Q(is_public=True)
+
+    def public_rule(self):
+        """The rule itself: an organizer of a public forum, a co-organizer of a published
+        edition, or the organization of an appearance at one: a record reached only through
+        drafts stays hidden. Only archive.services.visibility reads it."""
         from .people import Appearance
 
         return (
@@ -164,12 +168,21 @@ class Organization(ChoiceLabels, PageAtSlug, SlugKeyed):
         ),
     )
 
+    # Derived, never edited or exported: whether the rule of
+    # OrganizationQuerySet.public_rule() holds, kept by archive.services.visibility.
+    is_public = models.BooleanField(default=False, editable=False, serialize=False)
+
     objects = models.Manager.from_queryset(OrganizationQuerySet)()
 
     class Meta:
         # The original (English) column: a translated column may be empty, and NULLs sort last
         # in no useful order.
         ordering = ["name_en"]
+        # The public list's order (for_list) and the sitemap's.
+        indexes = [
+            models.Index(fields=["is_public", "name_en", "id"], name="organization_public_name"),
+            models.Index(fields=["is_public", "slug"], name="organization_public_slug"),
+        ]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 

@@ -23,6 +23,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import IntegrityError, transaction
 
 from archive.cache import bump_content_version
+from archive.services import visibility
 from archive.services.history import record_all
 from archive.services.loading import refresh_planner_statistics
 
@@ -98,6 +99,8 @@ class Command(BaseCommand):
             try:
                 with transaction.atomic():
                     call_command("loaddata", str(data_path), verbosity=0)
+                    # Raw saves refresh no flag, and a backup holds none (they are derived).
+                    visibility.refresh_all()
                     counts = archive_counts()
                     if counts != manifest["records"]:
                         raise CommandError(

@@ -25,7 +25,8 @@ class Spec:
     """A model's fields, sorted the way the loader treats them."""
 
     def __init__(self, model):
-        concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
+        # serialize=False: the id, and derived columns no fixture holds (is_public).
+        concrete = [f for f in model._meta.concrete_fields if f.serialize]
         self.plain = {f.name: f for f in concrete if not f.is_relation}
         self.fks = {f.name: f for f in concrete if f.is_relation}
         self.m2m = {f.name: f for f in model._meta.many_to_many}

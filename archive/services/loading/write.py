@@ -1,11 +1,12 @@
-"""Write: the validated records with bulk writes, parents first, their many-to-many links, and
-one history revision; then tell the page cache and PostgreSQL's planner."""
+"""Write: the validated records with bulk writes, parents first, their many-to-many links, one
+history revision and the visibility flags; then tell the page cache and PostgreSQL's planner."""
 
 from django.apps import apps
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from archive.models import Edition
+from archive.services import visibility
 from archive.services.history import record_revision
 
 from .parse import SPECS
@@ -74,6 +75,10 @@ def _write(load):
         for model in MODELS
     }
     record_revision(written, comment="Loaded from " + load.file_names())
+    # Visibility flags (archive/services/visibility.py), likewise: one UPDATE per model over the
+    # rows whose flag the load changed, whichever records it touched.
+    if any(written.values()):
+        visibility.refresh_all()
 
 
 def refresh_planner_statistics(using="default"):
