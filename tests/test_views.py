@@ -356,7 +356,9 @@ def test_list_counts_are_cached_until_the_content_changes(client, django_assert_
     with django_assert_num_queries(6):
         first = client.get("/en/participants/")
     assert first.context["paginator"].count == 51
-    with django_assert_num_queries(5):  # another page, same list: the count is remembered
+    # Another page, same list: the count, the countries' counts and the names for the name
+    # boxes are remembered; the page of participants and the forum choices are read.
+    with django_assert_num_queries(2):
         assert client.get("/en/participants/?page=2").context["paginator"].count == 51
     factories.AppearanceFactory(edition=edition)  # one more public participant
     assert client.get("/en/participants/?page=1&x=1").context["paginator"].count == 52
