@@ -245,9 +245,7 @@ def render_files(http_files):
         ]
         for r in results:
             page, static = r["page"], r["static"]
-            errors = page["non_2xx"] or ""
-            if page["socket_errors"]:
-                errors = f"{errors} {page['socket_errors']}".strip()
+            errors = _errors(page)
             lines.append(
                 f"| {r['key']} | {r['bytes'] / 1000:.1f} | {page['rps']:.0f} | "
                 f"{static['rps']:.0f} | {_fmt(r['ratio'] and 100 * r['ratio'])} | "
@@ -453,6 +451,14 @@ def judge(args, inprocess, http, loadrates, static, too_slow=None, http_files=No
 # --- Report -----------------------------------------------------------------------------------
 
 
+def _errors(run):
+    """A wrk run's non-2xx count and socket errors, as the report's "errors" cell."""
+    errors = run["non_2xx"] or ""
+    if run["socket_errors"]:
+        errors = f"{errors} {run['socket_errors']}".strip()
+    return errors
+
+
 def _fmt(value, pattern="{:.1f}", empty="–"):
     return empty if value is None else pattern.format(value)
 
@@ -570,9 +576,7 @@ def render(
         ]
         for r in results:
             page, hello = r["page"], r["hello"]
-            errors = page["non_2xx"] or ""
-            if page["socket_errors"]:
-                errors = f"{errors} {page['socket_errors']}".strip()
+            errors = _errors(page)
             lines.append(
                 f"| {r['key']} | {page['rps']:.0f} | {hello['rps']:.0f} | "
                 f"{_fmt(r['ratio'] and 100 * r['ratio'])} | "
