@@ -13,8 +13,8 @@ from django.utils import translation
 
 from archive.filters import ParticipantFilter
 from archive.models import Participant
-from archive.opendata.downloads import guard
 from archive.services import csv_files, data_package
+from archive.services.csv_files import guard
 
 from .. import factories
 from ..builders import FORMULA, HOSTILE, make_archive
